@@ -1,0 +1,64 @@
+import type { Attributes } from './attributes.js';
+import type { SpanId, TraceId } from './ids.js';
+import type { UnixNanos } from './time.js';
+
+// Numeric values are those of OTLP, so that encoding is a copy, not a lookup.
+export enum SpanKind {
+  Unspecified = 0,
+  Internal = 1,
+  Server = 2,
+  Client = 3,
+  Producer = 4,
+  Consumer = 5,
+}
+
+export enum StatusCode {
+  Unset = 0,
+  Ok = 1,
+  Error = 2,
+}
+
+export interface SpanStatus {
+  readonly code: StatusCode;
+  readonly message: string;
+}
+
+export interface SpanEvent {
+  readonly timeUnixNano: UnixNanos;
+  readonly name: string;
+  readonly attributes: Attributes;
+  readonly droppedAttributesCount: number;
+}
+
+export interface SpanLink {
+  readonly traceId: TraceId;
+  readonly spanId: SpanId;
+  readonly traceState: string;
+  readonly attributes: Attributes;
+  readonly droppedAttributesCount: number;
+  readonly flags: number;
+}
+
+/**
+ * A span as corrgate holds it. Decoders may supply `attributes`, `events` and `links` lazily
+ * (decoded from the request bytes on first read), so readers must treat them as getters, and
+ * IDs may be views into the request buffer: copy them before keeping them past the batch.
+ */
+export interface Span {
+  readonly traceId: TraceId;
+  readonly spanId: SpanId;
+  readonly traceState: string;
+  readonly parentSpanId: SpanId; // empty for a root span
+  readonly flags: number;
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly startTimeUnixNano: UnixNanos;
+  readonly endTimeUnixNano: UnixNanos;
+  readonly attributes: Attributes;
+  readonly droppedAttributesCount: number;
+  readonly events: readonly SpanEvent[];
+  readonly droppedEventsCount: number;
+  readonly links: readonly SpanLink[];
+  readonly droppedLinksCount: number;
+  readonly status: SpanStatus;
+}

@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Signal } from '../model/batch.js';
+import type { SelfMetrics } from '../telemetry/self-metrics.js';
+import type { Consumer, LogsConsumer, TracesConsumer } from './consumer.js';
+
+/** What every component gets from the service: its id for logs and metric labels, a logger and the metrics. */
+export interface ComponentSettings {
+  /** The config key, `type` or `type/name`. */
+  readonly id: string;
+  readonly logger: Logger;
+  readonly metrics: SelfMetrics;
+}
+
+/**
+ * start() returns once the component is ready (a receiver is listening); shutdown() is idempotent,
+ * safe before start(), and drains what the component holds before it resolves.
+ */
+export interface Component {
+  start(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export interface Exporter extends Component, Consumer {
+  readonly signals: readonly Signal[];
+}
+
+export interface Processor extends Component, Consumer {}
+
+/** A receiver is shared by all pipelines that name it; it is given one consumer per signal. */
+export interface ReceiverConsumers {
+  readonly traces?: TracesConsumer;
+  readonly logs?: LogsConsumer;
+}
+
+interface FactoryBase<C> {
+  readonly type: string;
+  /** One schema holds the defaults, descriptions and validation; it rejects unknown keys. */
+  readonly configSchema: z.ZodType<C>;
+  readonly signals: readonly Signal[];
+}
+
+export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'receiver';
+  create(settings: ComponentSettings, config: C, consumers: ReceiverConsumers): Component;
+}
+
+export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'processor';
+  create(settings: ComponentSettings, config: C, next: Consumer): Processor;
+}
+
+export interface ExporterFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'exporter';
+  create(settings: ComponentSettings, config: C): Exporter;
+}
+
+export type AnyFactory = ReceiverFactory | ProcessorFactory | ExporterFactory;

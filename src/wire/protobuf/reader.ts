@@ -1,0 +1,131 @@
+import { DecodeError } from '../otlp/export-result.js';
+
+// A minimal protobuf reader over one buffer. Decoders walk fields with it directly into the
+// model: no intermediate message objects. Every read is bounds-checked and a malformed buffer
+// raises DecodeError, never a RangeError from deep inside.
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+export class ProtoReader {
+  pos: number;
+  readonly view: DataView;
+
+  constructor(
+    readonly buf: Uint8Array,
+    start = 0,
+    public end: number = buf.length,
+  ) {
+    this.pos = start;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /** An unsigned varint that fits a safe integer (tags, lengths, enums, counts). */
+  varint(): number {
+    const buf = this.buf;
+    if (this.pos >= this.end) throw new DecodeError('truncated varint');
+    let b = buf[this.pos++]!;
+    if (b < 128) return b;
+    let result = b & 127;
+    let mul = 128;
+    for (let i = 1; i < 10; i++) {
+      if (this.pos >= this.end) throw new DecodeError('truncated varint');
+      b = buf[this.pos++]!;
+      result += (b & 127) * mul;
+      if (b < 128) return result;
+      mul *= 128;
+    }
+    throw new DecodeError('varint longer than 10 bytes');
+  }
+
+  /** A full 64-bit varint as a signed bigint (int64). */
+  varint64(): bigint {
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new DecodeError('truncated varint');
+      const b = this.buf[this.pos++]!;
+      result |= BigInt(b & 127) << shift;
+      if (b < 128) return BigInt.asIntN(64, result);
+      shift += 7n;
+    }
+    throw new DecodeError('varint longer than 10 bytes');
+  }
+
+  fixed64(): bigint {
+    if (this.pos + 8 > this.end) throw new DecodeError('truncated fixed64');
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  fixed32(): number {
+    if (this.pos + 4 > this.end) throw new DecodeError('truncated fixed32');
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  double(): number {
+    if (this.pos + 8 > this.end) throw new DecodeError('truncated double');
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  /** Reads a length prefix and returns the end offset of the field's content. */
+  lengthEnd(): number {
+    const len = this.varint();
+    const end = this.pos + len;
+    if (end > this.end) throw new DecodeError('length-delimited field runs past the end of its message');
+    return end;
+  }
+
+  /** A view of the next length-delimited field's bytes (no copy). */
+  bytesView(): Uint8Array {
+    const end = this.lengthEnd();
+    const v = this.buf.subarray(this.pos, end);
+    this.pos = end;
+    return v;
+  }
+
+  string(): string {
+    const end = this.lengthEnd();
+    const s = decodeUtf8(this.buf, this.pos, end);
+    this.pos = end;
+    return s;
+  }
+
+  skip(wireType: number): void {
+    switch (wireType) {
+      case 0:
+        this.varint64();
+        return;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2:
+        this.pos = this.lengthEnd();
+        return;
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        throw new DecodeError(`unsupported wire type ${wireType}`);
+    }
+    if (this.pos > this.end) throw new DecodeError('field runs past the end of its message');
+  }
+}
+
+/** Short ASCII strings (names, keys) are the common case; build them without TextDecoder's call cost. */
+export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
+  if (end - start < 24) {
+    let s = '';
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c >= 128) return utf8.decode(buf.subarray(start, end));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8.decode(buf.subarray(start, end));
+}
