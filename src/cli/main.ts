@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { builtinComponents } from '../components.js';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfigFile } from '../config/load-config.js';
+import { Service } from '../service/service.js';
+import { createLogger } from '../telemetry/logger.js';
+
+// The only module that reads argv and calls process.exit.
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DEFAULT_CONFIG = resolve(packageRoot, 'config', 'corrgate.yaml');
+
+const USAGE = `usage: corrgate <command> [options]
+
+commands:
+  serve     [--config FILE]   run the service (default config: ${DEFAULT_CONFIG})
+  validate  [--config FILE]   check a config file and exit 0 if it is valid
+  version                     print the version
+
+options:
+  -c, --config FILE  the YAML configuration
+  -h, --help         this text
+`;
+
+function version(): string {
+  return (JSON.parse(readFileSync(resolve(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    process.stderr.write(`corrgate: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command] = parsed.positionals;
+  if (parsed.values.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined && !parsed.values.help ? 2 : 0;
+  }
+  const configPath = resolve(parsed.values.config ?? DEFAULT_CONFIG);
+  switch (command) {
+    case 'version':
+      process.stdout.write(`corrgate ${version()}\n`);
+      return 0;
+    case 'validate':
+      try {
+        const config = loadConfigFile(configPath, builtinComponents());
+        process.stdout.write(`${configPath}: valid (${config.pipelines.size} pipelines: ${[...config.pipelines.keys()].join(', ')})\n`);
+        return 0;
+      } catch (err) {
+        process.stderr.write(`corrgate: ${(err as Error).message}\n`);
+        return 1;
+      }
+    case 'serve':
+      return serve(configPath);
+    default:
+      process.stderr.write(`corrgate: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function serve(configPath: string): Promise<number> {
+  let config;
+  try {
+    config = loadConfigFile(configPath, builtinComponents());
+  } catch (err) {
+    process.stderr.write(`corrgate: ${err instanceof ConfigError ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const logger = createLogger(config.telemetry.logs.level);
+  const service = new Service(config, logger);
+  try {
+    await service.start();
+  } catch (err) {
+    logger.fatal({ err }, 'corrgate could not start');
+    process.stderr.write(`corrgate: ${(err as Error).message}\n`);
+    return 1;
+  }
+  return new Promise<number>((resolveExit) => {
+    let signalled = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (signalled) {
+        logger.warn({ signal }, 'second signal: exiting without finishing the drain');
+        resolveExit(1);
+        return;
+      }
+      signalled = true;
+      logger.info({ signal }, 'stopping: no new data is taken; draining queues and flushing exporters');
+      service.shutdown().then(
+        () => resolveExit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          resolveExit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Servers are closed by now; exit explicitly so a lingering client socket cannot keep us alive.
+    setImmediate(() => process.exit(code));
+  },
+  (err: unknown) => {
+    process.stderr.write(`corrgate: unexpected failure: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(3);
+  },
+);

@@ -1,0 +1,23 @@
+import type { FactoryRegistry } from './config/load-config.js';
+import { fileExporterFactory } from './exporters/file/factory.js';
+import { nopExporterFactory } from './exporters/nop/factory.js';
+import { otlpExporterFactory } from './exporters/otlp/factory.js';
+import { otlpHttpExporterFactory } from './exporters/otlphttp/factory.js';
+import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from './pipeline/component.js';
+import { otlpReceiverFactory } from './receivers/otlp/factory.js';
+
+// Every component type corrgate is built with, keyed by the type used in config (as the collector's
+// components.go). Adding a component is adding it here.
+
+const byType = <F extends { type: string }>(factories: readonly F[]): ReadonlyMap<string, F> =>
+  new Map(factories.map((f) => [f.type, f]));
+
+export function builtinComponents(): FactoryRegistry {
+  return {
+    receivers: byType<ReceiverFactory>([otlpReceiverFactory as ReceiverFactory]),
+    processors: byType<ProcessorFactory>([]),
+    exporters: byType<ExporterFactory>(
+      [otlpExporterFactory, otlpHttpExporterFactory, fileExporterFactory, nopExporterFactory] as ExporterFactory[],
+    ),
+  };
+}
