@@ -62,12 +62,12 @@ export function parseConfig(text: string, source: string, registry: FactoryRegis
     checkRefs(`${path}.receivers`, pipeline.receivers, top.data.receivers, receivers, 'receivers', signal, issues);
     checkRefs(`${path}.processors`, pipeline.processors, top.data.processors, processors, 'processors', signal, issues);
     checkRefs(`${path}.exporters`, pipeline.exporters, top.data.exporters, exporters, 'exporters', signal, issues);
-    pipelines.set(id, { ...pipeline, id, signal });
+    pipelines.set(id, deepFreeze({ ...pipeline, id, signal }));
   }
   if (pipelines.size === 0 && issues.length === 0) issues.push('service.pipelines: at least one pipeline is required');
   if (issues.length > 0) throw new ConfigError(source, issues);
 
-  return deepFreeze({ source, receivers, processors, exporters, pipelines, telemetry: top.data.service.telemetry });
+  return Object.freeze({ source, receivers, processors, exporters, pipelines, telemetry: deepFreeze(top.data.service.telemetry) });
 }
 
 function resolveSection<F extends AnyFactory>(
@@ -95,7 +95,8 @@ function resolveSection<F extends AnyFactory>(
       issues.push(...formatZodIssues(path, parsed.error));
       continue;
     }
-    out.set(id, { id, factory, config: parsed.data });
+    // The factory (and its schema) is shared code, not config: only the parsed config is frozen.
+    out.set(id, Object.freeze({ id, factory, config: deepFreeze(parsed.data) }));
   }
   return out;
 }

@@ -3,8 +3,13 @@ import { DecodeError } from '../otlp/export-result.js';
 // A minimal protobuf reader over one buffer. Decoders walk fields with it directly into the
 // model: no intermediate message objects. Every read is bounds-checked and a malformed buffer
 // raises DecodeError, never a RangeError from deep inside.
+//
+// `end` is the end of the message being read; decoders narrow it while inside a nested message
+// so that a length running past its parent is caught as invalid nesting, not read as the parent's.
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+const TWO_32 = 4294967296;
 
 export class ProtoReader {
   pos: number;
@@ -37,18 +42,66 @@ export class ProtoReader {
     throw new DecodeError('varint longer than 10 bytes');
   }
 
-  /** A full 64-bit varint as a signed bigint (int64). */
-  varint64(): bigint {
-    let result = 0n;
-    let shift = 0n;
+  /** A field tag; field number 0 never appears in a valid message, so it marks garbage early. */
+  tag(): number {
+    const t = this.varint();
+    if (t < 8) throw new DecodeError('invalid field number 0');
+    return t;
+  }
+
+  /** An int32/enum varint: negative values arrive sign-extended to ten bytes; keep the low 32 bits. */
+  int32(): number {
+    return this.low32() | 0;
+  }
+
+  /** A uint32 varint (dropped counts); higher bits of an over-long value are discarded, as protobuf does. */
+  uint32(): number {
+    return this.low32() >>> 0;
+  }
+
+  private low32(): number {
+    const buf = this.buf;
+    let result = 0;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) throw new DecodeError('truncated varint');
-      const b = this.buf[this.pos++]!;
-      result |= BigInt(b & 127) << shift;
-      if (b < 128) return BigInt.asIntN(64, result);
-      shift += 7n;
+      const b = buf[this.pos++]!;
+      if (i < 5) result |= (b & 127) << (7 * i);
+      if (b < 128) return result;
     }
     throw new DecodeError('varint longer than 10 bytes');
+  }
+
+  /** A full 64-bit varint as a signed bigint (int64). */
+  varint64(): bigint {
+    const buf = this.buf;
+    let lo = 0;
+    let hi = 0;
+    let i = 0;
+    let b = 0;
+    // Split into two 32-bit halves so the common small value needs no bigint arithmetic.
+    for (; i < 4; i++) {
+      if (this.pos >= this.end) throw new DecodeError('truncated varint');
+      b = buf[this.pos++]!;
+      lo |= (b & 127) << (7 * i);
+      if (b < 128) return BigInt(lo >>> 0);
+    }
+    if (this.pos >= this.end) throw new DecodeError('truncated varint');
+    b = buf[this.pos++]!;
+    lo |= (b & 15) << 28;
+    hi = (b & 127) >> 4;
+    if (b >= 128) {
+      for (i = 0; i < 5; i++) {
+        if (this.pos >= this.end) throw new DecodeError('truncated varint');
+        b = buf[this.pos++]!;
+        hi |= (b & 127) << (7 * i + 3);
+        if (b < 128) break;
+      }
+      if (b >= 128) throw new DecodeError('varint longer than 10 bytes');
+    }
+    lo >>>= 0;
+    hi >>>= 0;
+    if (hi < 0x200000) return BigInt(hi * TWO_32 + lo);
+    return BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
   }
 
   fixed64(): bigint {
@@ -70,6 +123,10 @@ export class ProtoReader {
     const v = this.view.getFloat64(this.pos, true);
     this.pos += 8;
     return v;
+  }
+
+  bool(): boolean {
+    return this.varint() !== 0;
   }
 
   /** Reads a length prefix and returns the end offset of the field's content. */
@@ -98,7 +155,7 @@ export class ProtoReader {
   skip(wireType: number): void {
     switch (wireType) {
       case 0:
-        this.varint64();
+        this.skipVarint();
         return;
       case 1:
         this.pos += 8;
@@ -113,6 +170,15 @@ export class ProtoReader {
         throw new DecodeError(`unsupported wire type ${wireType}`);
     }
     if (this.pos > this.end) throw new DecodeError('field runs past the end of its message');
+  }
+
+  private skipVarint(): void {
+    const buf = this.buf;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new DecodeError('truncated varint');
+      if (buf[this.pos++]! < 128) return;
+    }
+    throw new DecodeError('varint longer than 10 bytes');
   }
 }
 

@@ -4,6 +4,8 @@
 
 const textEncoder = new TextEncoder();
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 export const WIRE_VARINT = 0;
 export const WIRE_I64 = 1;
 export const WIRE_LEN = 2;
@@ -45,6 +47,10 @@ export class ProtoWriter {
 
   /** int64 as varint; negative values take ten bytes (two's complement), as protobuf says. */
   varint64(value: bigint): void {
+    if (value >= 0n && value <= MAX_SAFE) {
+      this.varint(Number(value));
+      return;
+    }
     let v = BigInt.asUintN(64, value);
     this.ensure(10);
     while (v > 127n) {
@@ -80,14 +86,44 @@ export class ProtoWriter {
   }
 
   string(value: string): void {
+    const n = value.length;
+    if (n < 64) {
+      // Short strings are mostly ASCII keys and names: a plain loop beats encodeInto's call cost.
+      this.ensure(1 + n);
+      const buf = this.buf;
+      const start = this.pos + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 128) break;
+        buf[start + i] = c;
+      }
+      if (i === n) {
+        buf[this.pos] = n;
+        this.pos = start + n;
+        return;
+      }
+    }
     // Worst case three bytes per UTF-16 unit; encodeInto writes in place without a temporary.
-    const max = value.length * 3;
-    const lenBytes = max < 128 ? 1 : max < 16384 ? 2 : max < 2097152 ? 3 : 5;
+    const max = n * 3;
+    const lenBytes = varintSize(max);
     this.ensure(lenBytes + max);
     const start = this.pos + lenBytes;
     const { written } = textEncoder.encodeInto(value, this.buf.subarray(start));
-    this.writeFixedVarint(this.pos, written, lenBytes);
-    this.pos = start + written;
+    const need = varintSize(written);
+    if (need < lenBytes) {
+      // Keep the length prefix minimal, as other encoders write it, so output is byte-comparable.
+      this.buf.copyWithin(this.pos + need, start, start + written);
+    }
+    this.writeFixedVarint(this.pos, written, need);
+    this.pos += need + written;
+  }
+
+  /** Copies already-encoded protobuf bytes (whole fields) as they are. */
+  raw(value: Uint8Array): void {
+    this.ensure(value.length);
+    this.buf.set(value, this.pos);
+    this.pos += value.length;
   }
 
   /** Starts a length-delimited field; pass the result to endMessage once its content is written. */
@@ -102,7 +138,7 @@ export class ProtoWriter {
   endMessage(at: number): void {
     const contentStart = at + 5;
     const length = this.pos - contentStart;
-    const lenBytes = length < 128 ? 1 : length < 16384 ? 2 : length < 2097152 ? 3 : length < 268435456 ? 4 : 5;
+    const lenBytes = varintSize(length);
     if (lenBytes < 5) {
       // Move the content back so the length prefix takes only the bytes it needs.
       this.buf.copyWithin(at + lenBytes, contentStart, this.pos);
@@ -123,4 +159,9 @@ export class ProtoWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.pos);
   }
+}
+
+/** Bytes taken by a non-negative integer below 2^35 as a varint. */
+export function varintSize(n: number): number {
+  return n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : n < 268435456 ? 4 : 5;
 }

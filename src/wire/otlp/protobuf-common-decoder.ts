@@ -1,0 +1,208 @@
+import { EMPTY_VALUE } from '../../model/attributes.js';
+import type { AnyValue, KeyValue } from '../../model/attributes.js';
+import type { InstrumentationScope, Resource } from '../../model/resource.js';
+import type { ProtoReader } from '../protobuf/reader.js';
+import { DecodeError } from './export-result.js';
+
+// Readers for opentelemetry.proto.common.v1 and resource.v1, shared by the trace and log decoders.
+// Each read* function starts at a length prefix, narrows the reader to the message and leaves the
+// reader just past it. The skip* functions check the same structure without building anything: the
+// main pass runs them over the parts it decodes lazily, so that a malformed attribute is refused
+// with the request instead of surfacing later from a getter deep in the pipeline.
+
+/** Deeper AnyValue nesting is refused: recursion on hostile input must end long before the stack does. */
+export const MAX_ANY_VALUE_DEPTH = 64;
+
+export const NO_ATTRIBUTES: readonly KeyValue[] = Object.freeze([]);
+
+function tooDeep(): DecodeError {
+  return new DecodeError(`AnyValue nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`);
+}
+
+export function readKeyValue(r: ProtoReader, depth: number): KeyValue {
+  const end = r.lengthEnd();
+  const outer = r.end;
+  r.end = end;
+  let key = '';
+  let value: AnyValue = EMPTY_VALUE;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) key = r.string();
+    else if (tag === 18) value = readAnyValue(r, depth + 1);
+    else r.skip(tag & 7);
+  }
+  r.end = outer;
+  return { key, value };
+}
+
+export function readAnyValue(r: ProtoReader, depth: number): AnyValue {
+  if (depth > MAX_ANY_VALUE_DEPTH) throw tooDeep();
+  const end = r.lengthEnd();
+  const outer = r.end;
+  r.end = end;
+  // A oneof: when a producer repeats members, the last one wins, as in every protobuf runtime.
+  let value: AnyValue = EMPTY_VALUE;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        value = { type: 'string', value: r.string() };
+        break;
+      case 16:
+        value = { type: 'bool', value: r.bool() };
+        break;
+      case 24:
+        value = { type: 'int', value: r.varint64() };
+        break;
+      case 33:
+        value = { type: 'double', value: r.double() };
+        break;
+      case 42:
+        value = { type: 'array', value: readValueList(r, depth) };
+        break;
+      case 50:
+        value = { type: 'kvlist', value: readKeyValueList(r, depth) };
+        break;
+      case 58:
+        value = { type: 'bytes', value: r.bytesView() };
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.end = outer;
+  return value;
+}
+
+/** ArrayValue{repeated AnyValue values = 1}. */
+function readValueList(r: ProtoReader, depth: number): AnyValue[] {
+  const end = r.lengthEnd();
+  const outer = r.end;
+  r.end = end;
+  const out: AnyValue[] = [];
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) out.push(readAnyValue(r, depth + 1));
+    else r.skip(tag & 7);
+  }
+  r.end = outer;
+  return out;
+}
+
+/** KeyValueList{repeated KeyValue values = 1}. */
+function readKeyValueList(r: ProtoReader, depth: number): KeyValue[] {
+  const end = r.lengthEnd();
+  const outer = r.end;
+  r.end = end;
+  const out: KeyValue[] = [];
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) out.push(readKeyValue(r, depth + 1));
+    else r.skip(tag & 7);
+  }
+  r.end = outer;
+  return out;
+}
+
+/** Every `field` of the message in [start, end) read as a KeyValue; other fields are passed over. */
+export function readAttributesAt(r: ProtoReader, start: number, end: number, field: number, count: number): KeyValue[] {
+  const out: KeyValue[] = new Array<KeyValue>(count);
+  const wanted = (field << 3) | 2;
+  r.pos = start;
+  r.end = end;
+  let n = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === wanted) out[n++] = readKeyValue(r, 0);
+    else r.skip(tag & 7);
+  }
+  // The count came from the main pass over the same bytes, so this only guards against misuse.
+  out.length = n;
+  return out;
+}
+
+export function readResource(r: ProtoReader): Resource {
+  const end = r.lengthEnd();
+  const outer = r.end;
+  r.end = end;
+  const attributes: KeyValue[] = [];
+  let droppedAttributesCount = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 10) attributes.push(readKeyValue(r, 0));
+    else if (tag === 16) droppedAttributesCount = r.uint32();
+    else r.skip(tag & 7);
+  }
+  r.end = outer;
+  return { attributes, droppedAttributesCount };
+}
+
+export function readScope(r: ProtoReader): InstrumentationScope {
+  const end = r.lengthEnd();
+  const outer = r.end;
+  r.end = end;
+  let name = '';
+  let version = '';
+  const attributes: KeyValue[] = [];
+  let droppedAttributesCount = 0;
+  while (r.pos < end) {
+    const tag = r.tag();
+    switch (tag) {
+      case 10:
+        name = r.string();
+        break;
+      case 18:
+        version = r.string();
+        break;
+      case 26:
+        attributes.push(readKeyValue(r, 0));
+        break;
+      case 32:
+        droppedAttributesCount = r.uint32();
+        break;
+      default:
+        r.skip(tag & 7);
+    }
+  }
+  r.end = outer;
+  return { name, version, attributes, droppedAttributesCount };
+}
+
+/** Checks one length-delimited KeyValue without decoding it. */
+export function skipKeyValue(r: ProtoReader, depth: number): void {
+  const end = r.lengthEnd();
+  const outer = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 18) skipAnyValue(r, depth + 1);
+    else r.skip(tag & 7);
+  }
+  r.end = outer;
+}
+
+function skipAnyValue(r: ProtoReader, depth: number): void {
+  if (depth > MAX_ANY_VALUE_DEPTH) throw tooDeep();
+  const end = r.lengthEnd();
+  const outer = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag === 42 || tag === 50) skipList(r, depth, tag === 50);
+    else r.skip(tag & 7);
+  }
+  r.end = outer;
+}
+
+function skipList(r: ProtoReader, depth: number, keyValues: boolean): void {
+  const end = r.lengthEnd();
+  const outer = r.end;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag !== 10) r.skip(tag & 7);
+    else if (keyValues) skipKeyValue(r, depth + 1);
+    else skipAnyValue(r, depth + 1);
+  }
+  r.end = outer;
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { builtinComponents } from '../../src/components.js';
+import type { AnyFactory, Component, ComponentSettings } from '../../src/pipeline/component.js';
+import { SelfMetrics } from '../../src/telemetry/self-metrics.js';
+
+// Every component passes the same lifecycle contract: its default config validates (with only the
+// keys that have no sensible default filled in), it can be shut down without being started, and it
+// can be started, shut down and started again.
+
+const dir = mkdtempSync(join(tmpdir(), 'corrgate-contract-'));
+const required: Record<string, Record<string, unknown>> = {
+  'receiver/otlp': { protocols: { grpc: { endpoint: '127.0.0.1:0' }, http: { endpoint: '127.0.0.1:0' } } },
+  'exporter/otlp': { endpoint: '127.0.0.1:4317', tls: { insecure: true } },
+  'exporter/otlphttp': { endpoint: 'http://127.0.0.1:4318' },
+  'exporter/file': { path: join(dir, 'out.jsonl') },
+};
+
+const registry = builtinComponents();
+const factories: AnyFactory[] = [...registry.receivers.values(), ...registry.processors.values(), ...registry.exporters.values()];
+const noop = { consume: async () => {} };
+
+function create(factory: AnyFactory, config: unknown): Component {
+  const settings: ComponentSettings = { id: factory.type, logger: pino({ level: 'silent' }), metrics: new SelfMetrics({ processMetrics: false }) };
+  switch (factory.kind) {
+    case 'receiver':
+      return factory.create(settings, config, { traces: noop, logs: noop });
+    case 'processor':
+      return factory.create(settings, config, noop);
+    case 'exporter':
+      return factory.create(settings, config);
+  }
+}
+
+describe.each(factories.map((f) => [`${f.kind}/${f.type}`, f] as const))('%s lifecycle contract', (key, factory) => {
+  const parse = () => factory.configSchema.safeParse(required[key] ?? {});
+
+  it('has a default config that validates', () => {
+    const parsed = parse();
+    expect(parsed.success, parsed.success ? '' : parsed.error.message).toBe(true);
+  });
+
+  it('can be created and shut down without being started, twice', async () => {
+    const component = create(factory, parse().data);
+    await expect(component.shutdown()).resolves.toBeUndefined();
+    await expect(component.shutdown()).resolves.toBeUndefined();
+  });
+
+  it('can be started, shut down and started again', async () => {
+    const component = create(factory, parse().data);
+    await component.start();
+    await component.shutdown();
+    await component.start();
+    await component.shutdown();
+    await expect(component.shutdown()).resolves.toBeUndefined();
+  });
+});
