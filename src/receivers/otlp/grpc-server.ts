@@ -94,6 +94,7 @@ export class GrpcServer {
   private server: Http2Server | Http2SecureServer | undefined;
   private readonly sessions = new Set<ServerHttp2Session>();
   private stopping: Promise<void> | undefined;
+  private abortStart: (() => void) | undefined;
   private bound: { host: string; port: number } | undefined;
   private readonly token: Buffer | undefined;
   private readonly unimplemented: ReadonlySet<string>;
@@ -127,13 +128,24 @@ export class GrpcServer {
     }
     this.server = server;
     return new Promise((resolve, reject) => {
+      this.abortStart = () => {
+        this.abortStart = undefined;
+        reject(new CorrgateError(ERR_STARTUP, 'the gRPC server was shut down while it was starting'));
+      };
       const onListenError = (err: Error): void => {
         this.server = undefined;
+        this.abortStart = undefined;
         reject(new CorrgateError(ERR_STARTUP, `the gRPC server cannot listen on ${host}:${port}: ${err.message}`, { cause: err }));
       };
       server.once('error', onListenError);
       server.listen(port, host, () => {
         server.off('error', onListenError);
+        if (this.server !== server) {
+          // shutdown() ran before the socket was bound (and has rejected this start already).
+          server.close();
+          return;
+        }
+        this.abortStart = undefined;
         // After listen, server-level errors concern single connections, which node already tears down.
         server.on('error', noop);
         const a = server.address() as AddressInfo;
@@ -147,6 +159,8 @@ export class GrpcServer {
     if (this.stopping !== undefined) return this.stopping;
     const server = this.server;
     if (server === undefined) return Promise.resolve();
+    // If the listen is still pending, node drops its 'listening' event once the server closes.
+    this.abortStart?.();
     this.stopping = new Promise<void>((resolve) => {
       // GOAWAY first: clients stop opening streams on these connections, and each session closes
       // once its open calls have answered. Whatever is still open after the grace period is cut.

@@ -23,6 +23,8 @@ const METRICS = '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export
 
 const identity = (b: Buffer): Buffer => b;
 
+type Route = (message: Buffer) => Uint8Array | Promise<Uint8Array>;
+
 /** A handler that answers with its input reversed, so the test sees the server really called it. */
 function reverse(message: Buffer): Uint8Array {
   return Uint8Array.from(message).reverse();
@@ -214,12 +216,13 @@ describe('GrpcServer with a grpc-js client', () => {
   });
 
   it('maps DecodeError and PermanentError to INVALID_ARGUMENT, grpcCode to itself, anything else to a generic INTERNAL', async () => {
-    const routes = new Map<string, (m: Buffer) => Uint8Array | Promise<Uint8Array>>([
+    const routes = new Map<string, Route>([
       ['/t.S/Decode', () => { throw new DecodeError('bad wire type 7 at offset 12'); }],
       ['/t.S/Permanent', async () => { throw new PermanentError('CORRGATE_ERR_X', 'refused: too many resources'); }],
       ['/t.S/Coded', () => { throw Object.assign(new Error('not allowed here'), { grpcCode: 7 }); }],
       ['/t.S/Boom', () => { throw new TypeError('secret internals at /srv/x.js:12'); }],
       ['/t.S/Reject', () => Promise.reject(new Error('database password wrong'))],
+      ['/t.S/NoBytes', async () => undefined as unknown as Uint8Array],
     ]);
     const { port, failures } = await startServer({ routes });
     const client = grpcClient(port);
@@ -233,7 +236,9 @@ describe('GrpcServer with a grpc-js client', () => {
     expect([boom.code, boom.details]).toEqual([grpc.status.INTERNAL, 'internal error']);
     const rejected = await unaryError(client, '/t.S/Reject', Buffer.from([1]));
     expect([rejected.code, rejected.details]).toEqual([grpc.status.INTERNAL, 'internal error']);
-    expect(failures).toEqual(['malformed', 'malformed', 'refused', 'internal', 'internal']);
+    const noBytes = await unaryError(client, '/t.S/NoBytes', Buffer.from([1]));
+    expect([noBytes.code, noBytes.details]).toEqual([grpc.status.INTERNAL, 'internal error']);
+    expect(failures).toEqual(['malformed', 'malformed', 'refused', 'internal', 'internal', 'internal']);
   });
 
   it('sends non-ASCII status messages percent-encoded so the client reads them back intact', async () => {
@@ -388,7 +393,7 @@ describe('GrpcServer with a raw HTTP/2 client', () => {
     const pending = deferred<Uint8Array>();
     const reached = deferred<void>();
     const { port, failures } = await startServer({
-      routes: new Map([
+      routes: new Map<string, Route>([
         [TRACES, () => (reached.resolve(), pending.promise)],
         [LOGS, reverse],
       ]),
@@ -441,6 +446,17 @@ describe('GrpcServer lifecycle', () => {
     expect(server.address).toBeUndefined();
     const second = await server.start();
     expect([...(await unary(grpcClient(second.port), TRACES, Buffer.from([4, 5])))]).toEqual([5, 4]);
+  });
+
+  it('leaves nothing listening when shutdown comes before the pending start has bound', async () => {
+    const server = new GrpcServer({ host: '127.0.0.1', port: 0, maxRecvMsgBytes: 100, routes: new Map() });
+    servers.push(server);
+    const starting = server.start();
+    await server.shutdown();
+    await expect(starting).rejects.toThrow(/shut down while it was starting/);
+    expect(server.address).toBeUndefined();
+    const again = await server.start();
+    expect(again.port).toBeGreaterThan(0);
   });
 
   it('rejects start with a clear error when the port is taken', async () => {
