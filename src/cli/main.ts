@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { builtinComponents } from '../components.js';
 import { ConfigError } from '../config/config-error.js';
+import { renderConfigReference } from '../config/config-reference.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { Service } from '../service/service.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -19,6 +20,7 @@ const USAGE = `usage: corrgate <command> [options]
 commands:
   serve     [--config FILE]   run the service (default config: ${DEFAULT_CONFIG})
   validate  [--config FILE]   check a config file and exit 0 if it is valid
+  reference                   print the configuration reference (Markdown) of every component
   version                     print the version
 
 options:
@@ -51,6 +53,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'version':
       process.stdout.write(`corrgate ${version()}\n`);
+      return 0;
+    case 'reference':
+      process.stdout.write(renderConfigReference(builtinComponents()));
       return 0;
     case 'validate':
       try {

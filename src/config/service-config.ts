@@ -3,7 +3,6 @@ import type { Signal } from '../model/batch.js';
 import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from '../pipeline/component.js';
 import { durationSchema } from './duration.js';
 import { endpointSchema } from './endpoint.js';
-import type { Endpoint } from './endpoint.js';
 
 // The top level of the config file, as the OpenTelemetry Collector lays it out. Component sections are
 // validated by each component's own schema (see load-config.ts); this schema only holds the shape around them.
@@ -14,13 +13,13 @@ const componentList = (what: string) =>
   z.array(z.string().min(1, `${what} ids must not be empty`));
 
 export const pipelineSchema = z.strictObject({
-  receivers: componentList('receiver').min(1, 'a pipeline needs at least one receiver'),
-  processors: componentList('processor').default([]),
-  exporters: componentList('exporter').min(1, 'a pipeline needs at least one exporter'),
+  receivers: componentList('receiver').min(1, 'a pipeline needs at least one receiver').describe('Receiver ids (keys under receivers) that feed this pipeline.'),
+  processors: componentList('processor').default([]).describe('Processor ids, applied in order.'),
+  exporters: componentList('exporter').min(1, 'a pipeline needs at least one exporter').describe('Exporter ids; each gets every batch.'),
   queue: z
     .strictObject({
       size: z.number().int().positive().default(100_000).describe('Items (spans or log records) the queue between receivers and this pipeline holds.'),
-      retry_after: durationSchema.default(1000).describe('Delay senders are told to wait (Retry-After, RetryInfo) when the queue is full.'),
+      retry_after: durationSchema.prefault('1s').describe('Delay senders are told to wait (Retry-After, RetryInfo) when the queue is full.'),
     })
     .prefault({})
     .describe('The bounded queue between receivers and this pipeline: when full, senders are throttled, not buffered without bound.'),
@@ -29,14 +28,16 @@ export const pipelineSchema = z.strictObject({
 export const telemetrySchema = z.strictObject({
   metrics: z
     .strictObject({
-      address: endpointSchema.default({ host: '127.0.0.1', port: 8888 } as Endpoint).describe('Where Prometheus text is served at /metrics, with /healthz and /readyz.'),
+      address: endpointSchema.prefault('127.0.0.1:8888').describe('Where Prometheus text is served at /metrics, with /healthz and /readyz.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe("corrgate's own metrics and health endpoints."),
   logs: z
     .strictObject({
-      level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+      level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe("Lowest level of corrgate's own JSON log lines on stdout."),
     })
-    .prefault({}),
+    .prefault({})
+    .describe("corrgate's own log."),
 });
 
 export const topLevelSchema = z.strictObject({
