@@ -37,11 +37,19 @@ export class OtlpReceiver implements Component {
     if (grpc) {
       const ingest = this.ingest;
       const routes = new Map<string, (message: Buffer) => Promise<Uint8Array>>();
+      const timed = (handle: (message: Buffer) => Promise<Uint8Array>) => async (message: Buffer) => {
+        const started = process.hrtime.bigint();
+        try {
+          return await handle(message);
+        } finally {
+          ingest.observeDuration(started, 'grpc');
+        }
+      };
       if (ingest.serves('traces')) {
-        routes.set(TRACE_EXPORT_PATH, async (msg) => encodeTracesResponse(await ingest.export('traces', 'grpc', decodeTracesRequest(msg))));
+        routes.set(TRACE_EXPORT_PATH, timed(async (msg) => encodeTracesResponse(await ingest.export('traces', 'grpc', decodeTracesRequest(msg)))));
       }
       if (ingest.serves('logs')) {
-        routes.set(LOGS_EXPORT_PATH, async (msg) => encodeLogsResponse(await ingest.export('logs', 'grpc', decodeLogsRequest(msg))));
+        routes.set(LOGS_EXPORT_PATH, timed(async (msg) => encodeLogsResponse(await ingest.export('logs', 'grpc', decodeLogsRequest(msg)))));
       }
       this.grpc = new GrpcServer({
         host: grpc.endpoint.host,

@@ -109,7 +109,7 @@ export class OtlpHttpServer {
     } catch (err) {
       this.failOn(err, res, contentType);
     } finally {
-      ingest.observeDuration(started);
+      ingest.observeDuration(started, 'http');
     }
   }
 

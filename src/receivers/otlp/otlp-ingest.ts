@@ -57,7 +57,7 @@ export class OtlpIngest {
   }
 
   /** Request latency, observed once per request from its start (process.hrtime.bigint()). */
-  observeDuration(startedNs: bigint, transport: Transport = 'http'): void {
+  observeDuration(startedNs: bigint, transport: Transport): void {
     this.durations[transport].observe(Number(process.hrtime.bigint() - startedNs) / 1e9);
   }
 
