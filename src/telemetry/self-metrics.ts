@@ -56,7 +56,7 @@ export class SelfMetrics {
     };
     this.exporterRetries = counter('corrgate_exporter_retries_total', 'Send attempts retried after a retryable failure.', ex);
     this.exporterQueueSize = gauge('corrgate_exporter_queue_size', 'Items (spans or log records) in the sending queue.', ex);
-    this.exporterQueueCapacity = gauge('corrgate_exporter_queue_capacity', 'Capacity of the sending queue, in items.', ex);
+    this.exporterQueueCapacity = gauge('corrgate_exporter_queue_capacity', 'Capacity of the sending queue in batches (sending_queue.queue_size, counted as the collector counts it); corrgate_exporter_queue_size counts the items in those batches.', ex);
 
     const pl = ['pipeline'] as const;
     this.pipelineQueueSize = gauge('corrgate_pipeline_queue_size', 'Items waiting in the queue between receivers and the pipeline.', pl);

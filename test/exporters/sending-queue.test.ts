@@ -59,7 +59,7 @@ describe('SendingQueue', () => {
     g.releaseAll();
     await pushed;
     expect(third).toBe(true);
-    await waitFor('third batch handed out', () => g.started.length === 2);
+    await waitFor('second batch handed out', () => g.started.length === 2);
     g.releaseAll();
     await waitFor('third batch handed out', () => g.started.length === 3);
     g.releaseAll();

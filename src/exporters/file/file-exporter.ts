@@ -51,6 +51,8 @@ export class FileExporter implements Exporter {
   async consume(batch: Batch): Promise<void> {
     if (this.stream === undefined) throw new RetryableError(ERR_NOT_STARTED, `exporter ${this.settings.id} is not running`, 1_000);
     if (this.drained !== undefined) await this.drained;
+    // The wait may have outlasted the stream: a shutdown ran meanwhile.
+    if (this.stream === undefined) throw new RetryableError(ERR_NOT_STARTED, `exporter ${this.settings.id} is not running`, 1_000);
     if (this.streamError !== undefined) {
       throw this.fail(batch, new PermanentError(ERR_EXPORT_REJECTED, `${this.config.path}: ${this.streamError.message}`));
     }
@@ -130,12 +132,15 @@ export class FileExporter implements Exporter {
       if (items.logs > 0) this.sent.logs.inc(items.logs);
     });
     if (!ok && this.drained === undefined) {
-      this.drained = once(stream, 'drain').then(
-        () => undefined,
-        () => undefined,
-      ).finally(() => {
-        this.drained = undefined;
-      });
+      // 'close' as well: a stream that errors or is ended while backed up never emits 'drain'.
+      this.drained = Promise.race([once(stream, 'drain'), once(stream, 'close')])
+        .then(
+          () => undefined,
+          () => undefined,
+        )
+        .finally(() => {
+          this.drained = undefined;
+        });
     }
   }
 

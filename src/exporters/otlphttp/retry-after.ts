@@ -7,6 +7,8 @@ export function parseRetryAfterMs(value: string | undefined, nowMs: number = Dat
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1_000;
+  // All three HTTP-date forms open with a day name; without that check Date.parse takes "-5" as a year.
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
