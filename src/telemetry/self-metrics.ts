@@ -26,6 +26,13 @@ export class SelfMetrics {
 
   readonly requestDuration: Histogram<'receiver' | 'transport'>;
 
+  /** Messages kept but not parsed (body = original text), by the format that was expected or detected. */
+  readonly receiverParseErrors: Counter<'receiver' | 'format'>;
+  /** Frames or datagrams that could not be taken at all (oversized, broken framing), by reason. */
+  readonly receiverBadFrames: Counter<'receiver' | 'transport' | 'reason'>;
+  /** SNMP traps refused: unknown community or user, bad authentication or privacy, undecodable. */
+  readonly receiverRefusedTraps: Counter<'receiver' | 'reason'>;
+
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
@@ -63,6 +70,10 @@ export class SelfMetrics {
     this.pipelineQueueCapacity = gauge('corrgate_pipeline_queue_capacity', 'Capacity of the queue between receivers and the pipeline, in items.', pl);
     this.pipelineRefused = counter('corrgate_pipeline_refused_items_total', 'Items refused because the pipeline queue was full (the sender was told to retry).', pl);
     this.pipelineDeliveryFailed = counter('corrgate_pipeline_failed_items_total', 'Items a pipeline took but its processors or exporters failed to take.', pl);
+
+    this.receiverParseErrors = counter('corrgate_receiver_parse_errors_total', 'Messages kept unparsed (body is the original text), by format.', ['receiver', 'format'] as const);
+    this.receiverBadFrames = counter('corrgate_receiver_bad_frames_total', 'Frames or datagrams that could not be taken (oversized, broken framing), by reason.', [...rt, 'reason'] as const);
+    this.receiverRefusedTraps = counter('corrgate_receiver_refused_traps_total', 'SNMP traps refused, by reason.', ['receiver', 'reason'] as const);
 
     this.requestDuration = new Histogram({
       name: 'corrgate_receiver_request_duration_seconds',

@@ -1,0 +1,51 @@
+import type { UnixNanos } from '../../model/time.js';
+
+// One syslog message as parsed from the wire, before it becomes an OTel log record (src/bridge).
+// Every parser output has this shape, whatever the format, so the mapping is written once.
+
+export type SyslogFormat = 'rfc5424' | 'rfc3164' | 'cisco' | 'juniper' | 'arista' | 'huawei' | 'keyvalue' | 'unknown';
+
+export interface StructuredDataElement {
+  readonly id: string; // SD-ID, e.g. "timeQuality" or "exampleSDID@32473"
+  readonly params: readonly (readonly [name: string, value: string])[];
+}
+
+export interface SyslogMessage {
+  readonly format: SyslogFormat;
+  /** PRI as sent, or undefined when the message had none. */
+  readonly priority: number | undefined;
+  readonly facility: number | undefined; // 0-23
+  readonly severity: number | undefined; // 0-7
+  readonly version: number | undefined; // RFC 5424 VERSION
+  /** Event time in Unix nanoseconds; undefined when the message carried none (or NILVALUE). */
+  readonly timestamp: UnixNanos | undefined;
+  readonly hostname: string | undefined;
+  readonly appName: string | undefined;
+  readonly procId: string | undefined;
+  readonly msgId: string | undefined;
+  readonly structuredData: readonly StructuredDataElement[];
+  /** MSG, without a leading BOM. */
+  readonly message: string;
+  /** Vendor the format was recognised as ("cisco", "juniper", "arista", "huawei", "fortinet", ...). */
+  readonly vendor: string | undefined;
+  /**
+   * The vendor's event code: Cisco/Arista "%LINK-3-UPDOWN" as "LINK-3-UPDOWN", Huawei
+   * "IFNET/4/LINK_STATE", Juniper "SNMP_TRAP_LINK_DOWN", a key-value format's logid...
+   */
+  readonly mnemonic: string | undefined;
+  /** Further fields the vendor format carries (Cisco sequence number, key=value pairs, ...). */
+  readonly fields: readonly (readonly [name: string, value: string])[];
+  /** Set when the text could not be parsed; the message is kept with body = the original text. */
+  readonly parseError: string | undefined;
+  /** The original text, as received (after framing, without trailing LF/NUL). */
+  readonly original: string;
+}
+
+export interface SyslogParseOptions {
+  /** `auto` tells RFC 5424, RFC 3164 and vendor formats apart per message. */
+  readonly protocol: 'auto' | 'rfc5424' | 'rfc3164';
+  /** When the message was received (Unix ms): RFC 3164 has no year, which is inferred from this. */
+  readonly receivedAtMs: number;
+  /** IANA time zone for timestamps without an offset (default "UTC"). */
+  readonly timeZone: string;
+}
