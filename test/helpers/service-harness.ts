@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { builtinComponents } from '../../src/components.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { FactoryRegistry } from '../../src/config/load-config.js';
-import type { ExporterFactory } from '../../src/pipeline/component.js';
+import type { AnyFactory, ExporterFactory, ProcessorFactory, ReceiverFactory } from '../../src/pipeline/component.js';
 import { Service } from '../../src/service/service.js';
 import { SelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { CaptureExporter, captureExporterFactory } from './capture-exporter.js';
@@ -20,19 +20,18 @@ export interface Harness {
 
 /**
  * Starts a real corrgate Service in-process on free loopback ports. The YAML may use the
- * placeholders GRPC_PORT, HTTP_PORT and METRICS_PORT; the `capture` exporter is available.
+ * placeholders GRPC_PORT, HTTP_PORT and METRICS_PORT; the `capture` exporter is available, and
+ * `extra` factories (of any kind) are registered beside the built-in ones.
  */
-export async function startService(yaml: string, extraExporters: ExporterFactory[] = []): Promise<Harness> {
+export async function startService(yaml: string, extra: AnyFactory[] = []): Promise<Harness> {
   const [grpcPort, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const capture = new CaptureExporter();
   const builtins = builtinComponents();
+  const of = <F extends AnyFactory>(kind: F['kind']) => extra.filter((f): f is F => f.kind === kind).map((f) => [f.type, f] as const);
   const registry: FactoryRegistry = {
-    ...builtins,
-    exporters: new Map([
-      ...builtins.exporters,
-      ['capture', captureExporterFactory(capture) as ExporterFactory],
-      ...extraExporters.map((f) => [f.type, f] as const),
-    ]),
+    receivers: new Map([...builtins.receivers, ...of<ReceiverFactory>('receiver')]),
+    processors: new Map([...builtins.processors, ...of<ProcessorFactory>('processor')]),
+    exporters: new Map([...builtins.exporters, ['capture', captureExporterFactory(capture) as ExporterFactory], ...of<ExporterFactory>('exporter')]),
   };
   const text = yaml
     .replaceAll('GRPC_PORT', String(grpcPort))
