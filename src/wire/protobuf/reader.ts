@@ -11,6 +11,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 const TWO_32 = 4294967296;
 
+// Kept out of line so the methods that may throw it stay small enough to inline.
+function pastEnd(): DecodeError {
+  return new DecodeError('length-delimited field runs past the end of its message');
+}
+
 export class ProtoReader {
   pos: number;
   readonly view: DataView;
@@ -26,15 +31,25 @@ export class ProtoReader {
 
   /** An unsigned varint that fits a safe integer (tags, lengths, enums, counts). */
   varint(): number {
+    // Nearly every tag and length is one byte: keep this path small enough for V8 to inline.
+    const p = this.pos;
+    if (p < this.end) {
+      const b = this.buf[p]!;
+      if (b < 128) {
+        this.pos = p + 1;
+        return b;
+      }
+    }
+    return this.varintSlow();
+  }
+
+  private varintSlow(): number {
     const buf = this.buf;
-    if (this.pos >= this.end) throw new DecodeError('truncated varint');
-    let b = buf[this.pos++]!;
-    if (b < 128) return b;
-    let result = b & 127;
-    let mul = 128;
-    for (let i = 1; i < 10; i++) {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) throw new DecodeError('truncated varint');
-      b = buf[this.pos++]!;
+      const b = buf[this.pos++]!;
       result += (b & 127) * mul;
       if (b < 128) return result;
       mul *= 128;
@@ -44,7 +59,15 @@ export class ProtoReader {
 
   /** A field tag; field number 0 never appears in a valid message, so it marks garbage early. */
   tag(): number {
-    const t = this.varint();
+    const p = this.pos;
+    if (p < this.end) {
+      const b = this.buf[p]!;
+      if (b >= 8 && b < 128) {
+        this.pos = p + 1;
+        return b;
+      }
+    }
+    const t = this.varintSlow();
     if (t < 8) throw new DecodeError('invalid field number 0');
     return t;
   }
@@ -131,9 +154,8 @@ export class ProtoReader {
 
   /** Reads a length prefix and returns the end offset of the field's content. */
   lengthEnd(): number {
-    const len = this.varint();
-    const end = this.pos + len;
-    if (end > this.end) throw new DecodeError('length-delimited field runs past the end of its message');
+    const end = this.varint() + this.pos;
+    if (end > this.end) throw pastEnd();
     return end;
   }
 
@@ -182,16 +204,50 @@ export class ProtoReader {
   }
 }
 
-/** Short ASCII strings (names, keys) are the common case; build them without TextDecoder's call cost. */
+// Telemetry repeats the same short strings endlessly (attribute keys, span names, routes, methods),
+// and building a JS string costs far more than comparing a few bytes. So short strings go through a
+// small direct-mapped cache keyed by their bytes: a hit costs a hash and a compare, and a miss
+// replaces the slot. The cache is bounded (CACHE_SLOTS x CACHE_MAX_BYTES) and holds only copies.
+const CACHE_SLOTS = 4096;
+const CACHE_MAX_BYTES = 40;
+const cacheBytes = new Uint8Array(CACHE_SLOTS * CACHE_MAX_BYTES);
+const cacheLengths = new Int32Array(CACHE_SLOTS).fill(-1);
+const cacheStrings: string[] = new Array<string>(CACHE_SLOTS).fill('');
+
 export function decodeUtf8(buf: Uint8Array, start: number, end: number): string {
-  if (end - start < 24) {
-    let s = '';
-    for (let i = start; i < end; i++) {
-      const c = buf[i]!;
-      if (c >= 128) return utf8.decode(buf.subarray(start, end));
-      s += String.fromCharCode(c);
-    }
-    return s;
+  const len = end - start;
+  if (len === 0) return '';
+  if (len > CACHE_MAX_BYTES) return utf8.decode(buf.subarray(start, end));
+  // Hash a sample of the bytes, not all of them: a collision only costs a miss, as the compare below
+  // checks every byte, and the sample picks the ends where telemetry strings usually differ.
+  const last = end - 1;
+  let h = Math.imul(len ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ buf[start]!, 0x01000193);
+  h = Math.imul(h ^ buf[last]!, 0x01000193);
+  h = Math.imul(h ^ buf[last - (len >> 1)]!, 0x01000193);
+  h = Math.imul(h ^ buf[last - (len >> 2)]!, 0x01000193);
+  h = Math.imul(h ^ buf[last - 1 < start ? start : last - 1]!, 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (CACHE_SLOTS - 1);
+  const base = slot * CACHE_MAX_BYTES;
+  if (cacheLengths[slot] === len) {
+    let i = 0;
+    while (i < len && cacheBytes[base + i] === buf[start + i]) i++;
+    if (i === len) return cacheStrings[slot]!;
   }
-  return utf8.decode(buf.subarray(start, end));
+  const s = decodeShort(buf, start, end);
+  for (let i = 0; i < len; i++) cacheBytes[base + i] = buf[start + i]!;
+  cacheLengths[slot] = len;
+  cacheStrings[slot] = s;
+  return s;
+}
+
+/** Short ASCII text is built directly, which is cheaper than TextDecoder's call for a few bytes. */
+function decodeShort(buf: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 128) return utf8.decode(buf.subarray(start, end));
+    s += String.fromCharCode(c);
+  }
+  return s;
 }

@@ -31,7 +31,7 @@ describe('OTLP protobuf lazy decoding', () => {
     expect(decoded.isRaw(11) || decoded.isRaw(13)).toBe(false);
   });
 
-  it('reads lazy parts correctly after the input around them changed nothing else', () => {
+  it('reads only its own bytes when two requests share one buffer', () => {
     // Decoding two requests from one shared buffer: each span must read only its own bytes.
     const a = encodeTracesRequest(fullTraceBatch());
     const shared = new Uint8Array(a.length * 2);

@@ -83,6 +83,18 @@ describe('ProtoWriter and ProtoReader', () => {
     expect(decodeUtf8(Buffer.from('short ascii'), 0, 11)).toBe('short ascii');
   });
 
+  it('never confuses cached strings that share length and sampled bytes', () => {
+    // Same length, same first/last/middle bytes, different elsewhere: they land in one cache slot.
+    const a = Buffer.from('aXbcdefghijklmnopqrsZ');
+    const b = Buffer.from('aYbcdefghijklmnopqrsZ');
+    for (let i = 0; i < 3; i++) {
+      expect(decodeUtf8(a, 0, a.length)).toBe('aXbcdefghijklmnopqrsZ');
+      expect(decodeUtf8(b, 0, b.length)).toBe('aYbcdefghijklmnopqrsZ');
+    }
+    const long = Buffer.from('ü'.repeat(30));
+    expect(decodeUtf8(long, 0, long.length)).toBe('ü'.repeat(30));
+  });
+
   it('throws DecodeError, never RangeError, when reading past the end', () => {
     const cases: [number[], (r: ProtoReader) => unknown][] = [
       [[], (r) => r.varint()],
