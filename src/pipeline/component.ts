@@ -45,10 +45,28 @@ export interface ReceiverFactory<C = unknown> extends FactoryBase<C> {
   create(settings: ComponentSettings, config: C, consumers: ReceiverConsumers): Component;
 }
 
-export interface ProcessorFactory<C = unknown> extends FactoryBase<C> {
+/**
+ * A processor that keeps state across signals (the correlator joins traces with logs), so every
+ * pipeline that names it shares one instance; each pipeline attaches it in front of its own `next`.
+ */
+export interface SharedProcessor extends Component {
+  attach(pipelineId: string, next: Consumer): Consumer;
+}
+
+export interface PerPipelineProcessorFactory<C = unknown> extends FactoryBase<C> {
   readonly kind: 'processor';
+  readonly sharing?: 'per-pipeline';
+  /** One instance per pipeline, as in the collector: processors may hold per-pipeline state. */
   create(settings: ComponentSettings, config: C, next: Consumer): Processor;
 }
+
+export interface SharedProcessorFactory<C = unknown> extends FactoryBase<C> {
+  readonly kind: 'processor';
+  readonly sharing: 'shared';
+  create(settings: ComponentSettings, config: C): SharedProcessor;
+}
+
+export type ProcessorFactory<C = unknown> = PerPipelineProcessorFactory<C> | SharedProcessorFactory<C>;
 
 export interface ExporterFactory<C = unknown> extends FactoryBase<C> {
   readonly kind: 'exporter';

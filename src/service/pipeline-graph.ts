@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/service-config.js';
 import type { Batch, LogBatch, TraceBatch } from '../model/batch.js';
-import type { Component, ComponentSettings, Exporter, Processor, ReceiverConsumers } from '../pipeline/component.js';
+import type { Component, ComponentSettings, Exporter, Processor, ReceiverConsumers, SharedProcessor } from '../pipeline/component.js';
 import { FanoutConsumer } from '../pipeline/consumer.js';
 import type { Consumer } from '../pipeline/consumer.js';
 import { IngressConsumer, PipelineQueue } from '../pipeline/pipeline-queue.js';
@@ -38,15 +38,26 @@ export function buildPipelineGraph(config: ServiceConfig, logger: Logger, metric
   }
 
   const processors: NamedComponent[] = [];
+  const shared = new Map<string, SharedProcessor>();
   const queues: PipelineQueue[] = [];
   const queuesBySignalAndReceiver = new Map<string, PipelineQueue[]>();
   for (const pipeline of config.pipelines.values()) {
     let next: Consumer = new FanoutConsumer<Batch>(pipeline.exporters.map((id) => exporters.get(id)!));
     for (const id of [...pipeline.processors].reverse()) {
       const c = config.processors.get(id)!;
-      const processor: Processor = c.factory.create(settings('processor', `${pipeline.id}/${id}`), c.config, next);
-      processors.unshift({ id: `${pipeline.id}/${id}`, component: processor });
-      next = processor;
+      if (c.factory.sharing === 'shared') {
+        let instance = shared.get(id);
+        if (!instance) {
+          instance = c.factory.create(settings('processor', id), c.config);
+          shared.set(id, instance);
+          processors.unshift({ id, component: instance });
+        }
+        next = instance.attach(pipeline.id, next);
+      } else {
+        const processor: Processor = c.factory.create(settings('processor', `${pipeline.id}/${id}`), c.config, next);
+        processors.unshift({ id: `${pipeline.id}/${id}`, component: processor });
+        next = processor;
+      }
     }
     const queue = new PipelineQueue(pipeline.id, pipeline.queue.size, pipeline.queue.retry_after, next, logger.child({ pipeline: pipeline.id }), metrics);
     queues.push(queue);

@@ -44,7 +44,7 @@ export class Service {
     try {
       await this.telemetry.start();
       await startAll('exporter', this.graph.exporters);
-      await startAll('processor', this.graph.processors);
+      await startAll('processor', [...this.graph.processors].reverse());
       await startAll('receiver', this.graph.receivers);
     } catch (err) {
       this.logger.error({ err }, 'start-up failed; stopping what had started');
@@ -68,7 +68,9 @@ export class Service {
     this.state = 'stopping';
     await shutdownAll(this.graph.receivers, this.logger);
     await Promise.all(this.graph.queues.map((q) => q.drain()));
-    await shutdownAll(this.graph.processors, this.logger);
+    // Processors in pipeline order, one at a time: one that flushes on shutdown hands on to the next,
+    // which must still be running.
+    for (const p of this.graph.processors) await shutdownAll([p], this.logger);
     await shutdownAll(this.graph.exporters, this.logger);
     await this.telemetry.shutdown();
     this.state = 'stopped';
