@@ -1,4 +1,5 @@
 import type { AnyValue, Attributes } from './attributes.js';
+import { getAttribute } from './attributes.js';
 import type { SpanId, TraceId } from './ids.js';
 import type { UnixNanos } from './time.js';
 
@@ -32,4 +33,11 @@ export interface LogRecord {
   readonly traceId: TraceId; // empty when not part of a trace
   readonly spanId: SpanId;
   readonly eventName: string;
+  /** Optional fast path, as Span.attribute: one attribute without materialising all of them. */
+  attribute?(key: string): AnyValue | undefined;
+}
+
+/** One attribute of a log record, through the decoder's fast path when there is one. */
+export function logAttribute(record: LogRecord, key: string): AnyValue | undefined {
+  return record.attribute ? record.attribute(key) : getAttribute(record.attributes, key);
 }

@@ -1,4 +1,5 @@
-import type { Attributes } from './attributes.js';
+import type { AnyValue, Attributes } from './attributes.js';
+import { getAttribute } from './attributes.js';
 import type { SpanId, TraceId } from './ids.js';
 import type { UnixNanos } from './time.js';
 
@@ -61,4 +62,14 @@ export interface Span {
   readonly links: readonly SpanLink[];
   readonly droppedLinksCount: number;
   readonly status: SpanStatus;
+  /**
+   * Optional fast path: one attribute by key without materialising all of them. A decoder that keeps
+   * attributes as bytes provides it; readers use spanAttribute(), which falls back to `attributes`.
+   */
+  attribute?(key: string): AnyValue | undefined;
+}
+
+/** One attribute of a span, through the decoder's fast path when there is one. */
+export function spanAttribute(span: Span, key: string): AnyValue | undefined {
+  return span.attribute ? span.attribute(key) : getAttribute(span.attributes, key);
 }

@@ -121,6 +121,62 @@ export function readAttributesAt(r: ProtoReader, start: number, end: number, fie
   return out;
 }
 
+const keyBytesCache = new Map<string, Uint8Array>();
+const utf8 = new TextEncoder();
+
+function keyBytes(key: string): Uint8Array {
+  let bytes = keyBytesCache.get(key);
+  if (bytes === undefined) {
+    bytes = utf8.encode(key);
+    // Keys asked for are a small fixed set (the correlator's conventions); the bound only guards misuse.
+    if (keyBytesCache.size < 1024) keyBytesCache.set(key, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * The value of attribute `key` among the `field` KeyValues of the message in [start, end), reading
+ * only the keys until it matches: asking for one attribute does not decode the others. The last
+ * match wins, as with getAttribute on decoded attributes.
+ */
+export function findAttributeAt(r: ProtoReader, start: number, end: number, field: number, key: string): AnyValue | undefined {
+  const want = keyBytes(key);
+  const wanted = (field << 3) | 2;
+  const buf = r.buf;
+  let found: AnyValue | undefined;
+  r.pos = start;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag !== wanted) {
+      r.skip(tag & 7);
+      continue;
+    }
+    const kvEnd = r.lengthEnd();
+    const outer = r.end;
+    r.end = kvEnd;
+    let matched = false;
+    while (r.pos < kvEnd) {
+      const t = r.tag();
+      if (t === 10) {
+        const kEnd = r.lengthEnd();
+        matched = kEnd - r.pos === want.length;
+        for (let i = 0; matched && i < want.length; i++) if (buf[r.pos + i] !== want[i]) matched = false;
+        r.pos = kEnd;
+        if (!matched) break;
+      } else if (t === 18 && matched) {
+        found = readAnyValue(r, 1);
+      } else {
+        r.skip(t & 7);
+      }
+    }
+    if (matched && found === undefined) found = EMPTY_VALUE;
+    r.pos = kvEnd;
+    r.end = outer;
+  }
+  return found;
+}
+
 export function readResource(r: ProtoReader): Resource {
   const end = r.lengthEnd();
   const outer = r.end;

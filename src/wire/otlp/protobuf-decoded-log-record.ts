@@ -1,11 +1,11 @@
 import type { AnyValue, Attributes } from '../../model/attributes.js';
-import { EMPTY_VALUE } from '../../model/attributes.js';
+import { EMPTY_VALUE, getAttribute } from '../../model/attributes.js';
 import { EMPTY_ID } from '../../model/ids.js';
 import type { SpanId, TraceId } from '../../model/ids.js';
 import { SeverityNumber } from '../../model/log-record.js';
 import type { LogRecord } from '../../model/log-record.js';
 import { ProtoReader } from '../protobuf/reader.js';
-import { NO_ATTRIBUTES, readAttributesAt } from './protobuf-common-decoder.js';
+import { NO_ATTRIBUTES, findAttributeAt, readAttributesAt } from './protobuf-common-decoder.js';
 
 // A log record decoded from an OTLP protobuf request: everything but the attributes is read in the
 // main pass; the attributes stay as (already checked) bytes in the request until first read.
@@ -47,6 +47,13 @@ export class DecodedLogRecord implements LogRecord {
             );
     }
     return this.attributesCache;
+  }
+
+  /** One attribute by key, read from the bytes without decoding the others. */
+  attribute(key: string): AnyValue | undefined {
+    if (this.attributesCache !== undefined) return getAttribute(this.attributesCache, key);
+    if (this.attributeCount === 0) return undefined;
+    return findAttributeAt(new ProtoReader(this.source, this.sourceStart, this.sourceEnd), this.sourceStart, this.sourceEnd, LOG_ATTRIBUTES_FIELD, key);
   }
 
   /** Whether the attributes are still only bytes, so an encoder may copy them as they are. */

@@ -1,10 +1,11 @@
-import type { Attributes, KeyValue } from '../../model/attributes.js';
+import type { AnyValue, Attributes, KeyValue } from '../../model/attributes.js';
+import { getAttribute } from '../../model/attributes.js';
 import { EMPTY_ID } from '../../model/ids.js';
 import type { SpanId, TraceId } from '../../model/ids.js';
 import { SpanKind, StatusCode } from '../../model/span.js';
 import type { Span, SpanEvent, SpanLink, SpanStatus } from '../../model/span.js';
 import { ProtoReader } from '../protobuf/reader.js';
-import { NO_ATTRIBUTES, readAttributesAt, readKeyValue, skipKeyValue } from './protobuf-common-decoder.js';
+import { NO_ATTRIBUTES, findAttributeAt, readAttributesAt, readKeyValue, skipKeyValue } from './protobuf-common-decoder.js';
 
 // A span decoded from an OTLP protobuf request. The scalars are read in the main pass; attributes,
 // events and links stay as bytes in the request until first read, because most of corrgate's
@@ -67,6 +68,13 @@ export class DecodedSpan implements Span {
   get links(): readonly SpanLink[] {
     if (this.linksCache === undefined) this.linksCache = this.linkCount === 0 ? NO_LINKS : this.readLinks();
     return this.linksCache;
+  }
+
+  /** One attribute by key, read from the bytes without decoding the others (the correlator's fast path). */
+  attribute(key: string): AnyValue | undefined {
+    if (this.attributesCache !== undefined) return getAttribute(this.attributesCache, key);
+    if (this.attributeCount === 0) return undefined;
+    return findAttributeAt(this.reader(), this.sourceStart, this.sourceEnd, SPAN_ATTRIBUTES_FIELD, key);
   }
 
   /** Whether a lazy part (by its field number) is still only bytes, so an encoder may copy them as they are. */
