@@ -4,6 +4,8 @@ import { nopExporterFactory } from './exporters/nop/factory.js';
 import { otlpExporterFactory } from './exporters/otlp/factory.js';
 import { otlpHttpExporterFactory } from './exporters/otlphttp/factory.js';
 import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from './pipeline/component.js';
+import { filelogReceiverFactory } from './receivers/filelog/factory.js';
+import { journaldReceiverFactory } from './receivers/journald/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 
 // Every component type corrgate is built with, keyed by the type used in config (as the collector's
@@ -14,7 +16,7 @@ const byType = <F extends { type: string }>(factories: readonly F[]): ReadonlyMa
 
 export function builtinComponents(): FactoryRegistry {
   return {
-    receivers: byType<ReceiverFactory>([otlpReceiverFactory as ReceiverFactory]),
+    receivers: byType<ReceiverFactory>([otlpReceiverFactory, journaldReceiverFactory, filelogReceiverFactory] as ReceiverFactory[]),
     processors: byType<ProcessorFactory>([]),
     exporters: byType<ExporterFactory>(
       [otlpExporterFactory, otlpHttpExporterFactory, fileExporterFactory, nopExporterFactory] as ExporterFactory[],

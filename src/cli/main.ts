@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { builtinComponents } from '../components.js';
 import { ConfigError } from '../config/config-error.js';
@@ -20,13 +20,25 @@ const USAGE = `usage: corrgate <command> [options]
 commands:
   serve     [--config FILE]   run the service (default config: ${DEFAULT_CONFIG})
   validate  [--config FILE]   check a config file and exit 0 if it is valid
-  reference                   print the configuration reference (Markdown) of every component
+  reference [--update FILE]   print the configuration reference (Markdown) of every component,
+                              or replace the generated block of FILE with it
   version                     print the version
 
 options:
   -c, --config FILE  the YAML configuration
   -h, --help         this text
 `;
+
+const BEGIN = '<!-- generated: corrgate reference -->\n';
+const END = '<!-- end generated -->';
+
+function replaceGeneratedBlock(path: string, content: string): void {
+  const text = readFileSync(path, 'utf8');
+  const start = text.indexOf(BEGIN);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${path} has no "${BEGIN.trim()}" ... "${END}" block`);
+  writeFileSync(path, text.slice(0, start + BEGIN.length) + content + text.slice(end));
+}
 
 function version(): string {
   return (JSON.parse(readFileSync(resolve(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -38,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, update: { type: 'string' } },
     });
   } catch (err) {
     process.stderr.write(`corrgate: ${(err as Error).message}\n\n${USAGE}`);
@@ -54,9 +66,21 @@ async function main(argv: string[]): Promise<number> {
     case 'version':
       process.stdout.write(`corrgate ${version()}\n`);
       return 0;
-    case 'reference':
-      process.stdout.write(renderConfigReference(builtinComponents()));
+    case 'reference': {
+      const reference = renderConfigReference(builtinComponents());
+      if (parsed.values.update === undefined) {
+        process.stdout.write(reference);
+        return 0;
+      }
+      try {
+        replaceGeneratedBlock(parsed.values.update, reference);
+      } catch (err) {
+        process.stderr.write(`corrgate: ${(err as Error).message}\n`);
+        return 1;
+      }
+      process.stdout.write(`${parsed.values.update}: configuration reference updated\n`);
       return 0;
+    }
     case 'validate':
       try {
         const config = loadConfigFile(configPath, builtinComponents());

@@ -17,6 +17,8 @@ const required: Record<string, Record<string, unknown>> = {
   'exporter/otlp': { endpoint: '127.0.0.1:4317', tls: { insecure: true } },
   'exporter/otlphttp': { endpoint: 'http://127.0.0.1:4318' },
   'exporter/file': { path: join(dir, 'out.jsonl') },
+  'receiver/filelog': { include: [join(dir, '*.log')], storage_directory: join(dir, 'filelog') },
+  'receiver/journald': { directory: dir, storage_directory: join(dir, 'journald') },
 };
 
 const registry = builtinComponents();
