@@ -429,6 +429,19 @@ export class TraceIndex {
   }
 
   /** The span a log record links to, if that span is (still) held. */
+  /**
+   * The service of a held span, or -1: what the correlator needs to learn the service graph from a
+   * client/server span pair, without the allocations of getSpan.
+   */
+  serviceOfSpan(spanId: Uint8Array): number {
+    if (!this.spanIndex.setProbe(spanId)) return -1;
+    const s = this.spanIndex.find();
+    if (s === NONE) return -1;
+    const t = this.spanTrace[s]!;
+    if ((this.traceState[t]! & TRACE_LIVE) === 0 || this.traceGen[t] !== this.spanTraceGen[s]) return -1;
+    return this.spanService[s]!;
+  }
+
   getSpan(spanId: Uint8Array): SpanInfo | undefined {
     if (!this.spanIndex.setProbe(spanId)) return undefined;
     const s = this.spanIndex.find();
