@@ -62,6 +62,10 @@ export class ChainTracker {
     return { chains: this.chainsById.size, formed };
   }
 
+  get intervalMs(): number {
+    return this.options.intervalMs;
+  }
+
   isTrigger(eventName: string): boolean {
     return this.options.triggerEvents.has(eventName);
   }

@@ -154,6 +154,32 @@ export class EvidenceStore {
     }
   }
 
+  /** Folds one resource's buckets into another's: the registry found they are one identity. */
+  mergeResource(fromId: number, intoId: number): void {
+    const from = this.byResource.get(fromId);
+    if (!from || fromId === intoId) return;
+    this.byResource.delete(fromId);
+    const into = this.byResource.get(intoId);
+    if (!into) {
+      this.byResource.set(intoId, from);
+      // The creation-order entries still name fromId; they are skipped when reached.
+      for (const start of from.keys()) this.creationOrder.push(intoId, start);
+      return;
+    }
+    for (const [start, bucket] of from) {
+      const target = into.get(start);
+      if (target) {
+        target.merge(bucket);
+        // Approximate: the merged bucket's reservoir samples the other's kept values, not all it saw.
+        for (const v of bucket.reservoir.values) target.reservoir.add(v);
+        this.bucketCount--;
+      } else {
+        into.set(start, bucket);
+        this.creationOrder.push(intoId, start);
+      }
+    }
+  }
+
   /** Forgets a resource entirely (the registry evicted it). */
   dropResource(resourceId: number): void {
     const buckets = this.byResource.get(resourceId);

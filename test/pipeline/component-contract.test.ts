@@ -19,6 +19,8 @@ const required: Record<string, Record<string, unknown>> = {
   'exporter/file': { path: join(dir, 'out.jsonl') },
   'receiver/filelog': { include: [join(dir, '*.log')], storage_directory: join(dir, 'filelog') },
   'receiver/journald': { directory: dir, storage_directory: join(dir, 'journald') },
+  'receiver/snmptrap': { listen_address: '127.0.0.1:0' },
+  'processor/correlator': { http: { endpoint: '127.0.0.1:0' }, limits: { max_spans: 1000, max_traces: 100, max_error_logs: 100 } },
 };
 
 const registry = builtinComponents();
@@ -31,7 +33,7 @@ function create(factory: AnyFactory, config: unknown): Component {
     case 'receiver':
       return factory.create(settings, config, { traces: noop, logs: noop });
     case 'processor':
-      return factory.create(settings, config, noop);
+      return factory.sharing === 'shared' ? factory.create(settings, config) : factory.create(settings, config, noop);
     case 'exporter':
       return factory.create(settings, config);
   }
