@@ -9,6 +9,7 @@ import { journaldReceiverFactory } from './receivers/journald/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 import { snmptrapReceiverFactory } from './receivers/snmptrap/factory.js';
 import { correlatorProcessorFactory } from './processors/correlator/factory.js';
+import { deviceEventsProcessorFactory } from './processors/device-events/factory.js';
 
 // Every component type corrgate is built with, keyed by the type used in config (as the collector's
 // components.go). Adding a component is adding it here.
@@ -19,7 +20,7 @@ const byType = <F extends { type: string }>(factories: readonly F[]): ReadonlyMa
 export function builtinComponents(): FactoryRegistry {
   return {
     receivers: byType<ReceiverFactory>([otlpReceiverFactory, journaldReceiverFactory, filelogReceiverFactory, snmptrapReceiverFactory] as ReceiverFactory[]),
-    processors: byType<ProcessorFactory>([correlatorProcessorFactory] as ProcessorFactory[]),
+    processors: byType<ProcessorFactory>([correlatorProcessorFactory, deviceEventsProcessorFactory] as ProcessorFactory[]),
     exporters: byType<ExporterFactory>(
       [otlpExporterFactory, otlpHttpExporterFactory, fileExporterFactory, nopExporterFactory] as ExporterFactory[],
     ),
