@@ -8,6 +8,7 @@ import { filelogReceiverFactory } from './receivers/filelog/factory.js';
 import { journaldReceiverFactory } from './receivers/journald/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
 import { snmptrapReceiverFactory } from './receivers/snmptrap/factory.js';
+import { syslogReceiverFactory } from './receivers/syslog/factory.js';
 import { correlatorProcessorFactory } from './processors/correlator/factory.js';
 import { deviceEventsProcessorFactory } from './processors/device-events/factory.js';
 
@@ -19,7 +20,7 @@ const byType = <F extends { type: string }>(factories: readonly F[]): ReadonlyMa
 
 export function builtinComponents(): FactoryRegistry {
   return {
-    receivers: byType<ReceiverFactory>([otlpReceiverFactory, journaldReceiverFactory, filelogReceiverFactory, snmptrapReceiverFactory] as ReceiverFactory[]),
+    receivers: byType<ReceiverFactory>([otlpReceiverFactory, journaldReceiverFactory, filelogReceiverFactory, snmptrapReceiverFactory, syslogReceiverFactory] as ReceiverFactory[]),
     processors: byType<ProcessorFactory>([correlatorProcessorFactory, deviceEventsProcessorFactory] as ProcessorFactory[]),
     exporters: byType<ExporterFactory>(
       [otlpExporterFactory, otlpHttpExporterFactory, fileExporterFactory, nopExporterFactory] as ExporterFactory[],

@@ -4,21 +4,22 @@ import type { ScopeSelector } from '../../correlator/scope-selector.js';
 
 export class QueryParamError extends Error {}
 
-/** `now`, `now-15m`, `-15m`, epoch milliseconds, or an RFC 3339 timestamp. */
+/** `now`, `now-15m`, `-15m`, `now+1m`, epoch milliseconds, or an RFC 3339 timestamp. */
 export function parseTime(text: string, nowMs: number, param: string): number {
   const t = text.trim();
   if (t === 'now') return nowMs;
-  const rel = /^(?:now)?-(.+)$/.exec(t);
+  const rel = /^(?:now)?([-+])(.+)$/.exec(t);
   if (rel) {
     try {
-      return nowMs - parseDuration(rel[1]!);
+      const d = parseDuration(rel[2]!);
+      return rel[1] === '-' ? nowMs - d : nowMs + d;
     } catch (err) {
       throw new QueryParamError(`${param}: ${(err as Error).message}`);
     }
   }
   if (/^\d+$/.test(t)) return Number(t);
   const ms = Date.parse(t);
-  if (Number.isNaN(ms)) throw new QueryParamError(`${param}: "${text}" is not a time (use now, now-15m, epoch ms or RFC 3339)`);
+  if (Number.isNaN(ms)) throw new QueryParamError(`${param}: "${text}" is not a time (use now, now-15m, now+1m, epoch ms or RFC 3339)`);
   return ms;
 }
 
