@@ -5,9 +5,13 @@ import type { UnixNanos } from '../../model/time.js';
 
 export type SyslogFormat = 'rfc5424' | 'rfc3164' | 'cisco' | 'juniper' | 'arista' | 'huawei' | 'keyvalue' | 'unknown';
 
+/** A vendor field or structured-data parameter: name and value, in the order they were sent. */
+export type SyslogField = readonly [name: string, value: string];
+
 export interface StructuredDataElement {
   readonly id: string; // SD-ID, e.g. "timeQuality" or "exampleSDID@32473"
-  readonly params: readonly (readonly [name: string, value: string])[];
+  /** Escapes (backslash before a quote, backslash or "]") already resolved; a name may repeat, as RFC 5424 allows. */
+  readonly params: readonly SyslogField[];
 }
 
 export interface SyslogMessage {
@@ -34,7 +38,7 @@ export interface SyslogMessage {
    */
   readonly mnemonic: string | undefined;
   /** Further fields the vendor format carries (Cisco sequence number, key=value pairs, ...). */
-  readonly fields: readonly (readonly [name: string, value: string])[];
+  readonly fields: readonly SyslogField[];
   /** Set when the text could not be parsed; the message is kept with body = the original text. */
   readonly parseError: string | undefined;
   /** The original text, as received (after framing, without trailing LF/NUL). */
@@ -48,4 +52,42 @@ export interface SyslogParseOptions {
   readonly receivedAtMs: number;
   /** IANA time zone for timestamps without an offset (default "UTC"). */
   readonly timeZone: string;
+}
+
+/** A message while a parser fills it in; parse-syslog hands it out as the readonly SyslogMessage. */
+export type SyslogMessageDraft = { -readonly [K in keyof SyslogMessage]: SyslogMessage[K] };
+
+const NO_ELEMENTS: readonly StructuredDataElement[] = Object.freeze([]);
+const NO_FIELDS: readonly SyslogField[] = Object.freeze([]);
+
+/**
+ * An empty message for `original`. Every property is created here, in one order, so that all
+ * messages share one object shape (the parsers' hot path stays monomorphic).
+ */
+export function newSyslogMessage(original: string): SyslogMessageDraft {
+  return {
+    format: 'unknown',
+    priority: undefined,
+    facility: undefined,
+    severity: undefined,
+    version: undefined,
+    timestamp: undefined,
+    hostname: undefined,
+    appName: undefined,
+    procId: undefined,
+    msgId: undefined,
+    structuredData: NO_ELEMENTS,
+    message: original,
+    vendor: undefined,
+    mnemonic: undefined,
+    fields: NO_FIELDS,
+    parseError: undefined,
+    original,
+  };
+}
+
+/** Adds a vendor field, replacing the shared empty list on first use. */
+export function addField(msg: SyslogMessageDraft, name: string, value: string): void {
+  if (msg.fields === NO_FIELDS) msg.fields = [[name, value]];
+  else (msg.fields as SyslogField[]).push([name, value]);
 }

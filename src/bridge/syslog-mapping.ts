@@ -1,0 +1,113 @@
+import { int, str } from '../model/attributes.js';
+import type { AnyValue, Attributes, KeyValue } from '../model/attributes.js';
+import { EMPTY_ID } from '../model/ids.js';
+import type { LogRecord } from '../model/log-record.js';
+import type { UnixNanos } from '../model/time.js';
+import type { SyslogField, SyslogMessage } from '../wire/syslog/syslog-message.js';
+import { syslogSeverityToOtel } from '../wire/syslog/syslog-severity.js';
+
+// A parsed syslog message as an OpenTelemetry log record, following the log data model's syslog
+// appendix: TIMESTAMP -> Timestamp, severity -> SeverityNumber/SeverityText, MSG -> Body,
+// HOSTNAME -> resource host.name, APP-NAME -> resource service.name, the other header fields and
+// structured data -> attributes. Vendor parts get `syslog.*` attributes shared by all bridge
+// components. docs/syslog.md lists every field.
+
+export interface SyslogMappingContext {
+  readonly observedTimeUnixNano: UnixNanos;
+  readonly peerAddress?: string;
+  readonly peerPort?: number;
+  readonly transport?: 'udp' | 'tcp';
+}
+
+export interface MappedSyslogRecord {
+  readonly resource: Attributes;
+  readonly record: LogRecord;
+}
+
+const NO_RESOURCE: Attributes = Object.freeze([]);
+
+/**
+ * Adds name=value pairs under `prefix`; a name that repeats (RFC 5424 allows it in SD elements,
+ * key=value senders do it too) becomes one attribute holding an array of the values, because
+ * attribute keys must be unique.
+ */
+function addPairs(attributes: KeyValue[], prefix: string, pairs: readonly SyslogField[]): void {
+  const firstAt = attributes.length;
+  // Few pairs: a linear search for repeats is cheapest. Many (a firewall's 40 key=value pairs):
+  // an index keeps it linear in the number of pairs.
+  const index = pairs.length > 8 ? new Map<string, number>() : undefined;
+  for (const [name, value] of pairs) {
+    const key = prefix + name;
+    let existing = -1;
+    if (index !== undefined) {
+      existing = index.get(key) ?? -1;
+      if (existing < 0) index.set(key, attributes.length);
+    } else {
+      for (let i = firstAt; i < attributes.length; i++) {
+        if (attributes[i]!.key === key) {
+          existing = i;
+          break;
+        }
+      }
+    }
+    if (existing < 0) {
+      attributes.push({ key, value: str(value) });
+      continue;
+    }
+    const previous = attributes[existing]!.value;
+    const values: AnyValue[] = previous.type === 'array' ? [...previous.value, str(value)] : [previous, str(value)];
+    attributes[existing] = { key, value: { type: 'array', value: values } };
+  }
+}
+
+export function syslogToLogRecord(msg: SyslogMessage, ctx: SyslogMappingContext): MappedSyslogRecord {
+  let resource: Attributes = NO_RESOURCE;
+  if (msg.hostname !== undefined || msg.appName !== undefined) {
+    const r: KeyValue[] = [];
+    if (msg.hostname !== undefined) r.push({ key: 'host.name', value: str(msg.hostname) });
+    if (msg.appName !== undefined) r.push({ key: 'service.name', value: str(msg.appName) });
+    resource = r;
+  }
+
+  const attributes: KeyValue[] = [{ key: 'syslog.format', value: str(msg.format) }];
+  if (msg.facility !== undefined) attributes.push({ key: 'syslog.facility', value: int(msg.facility) });
+  if (msg.version !== undefined) attributes.push({ key: 'syslog.version', value: int(msg.version) });
+  if (msg.procId !== undefined) attributes.push({ key: 'syslog.procid', value: str(msg.procId) });
+  if (msg.msgId !== undefined) attributes.push({ key: 'syslog.msgid', value: str(msg.msgId) });
+  if (msg.vendor !== undefined) attributes.push({ key: 'syslog.vendor', value: str(msg.vendor) });
+  if (msg.mnemonic !== undefined) attributes.push({ key: 'syslog.mnemonic', value: str(msg.mnemonic) });
+  if (msg.fields.length > 0) addPairs(attributes, 'syslog.field.', msg.fields);
+  for (const element of msg.structuredData) {
+    if (element.params.length > 0) addPairs(attributes, `syslog.sd.${element.id}.`, element.params);
+    // An element without parameters still says something ("[meta]" flags); it is kept as present.
+    else attributes.push({ key: `syslog.sd.${element.id}`, value: { type: 'bool', value: true } });
+  }
+  if (ctx.peerAddress !== undefined) attributes.push({ key: 'network.peer.address', value: str(ctx.peerAddress) });
+  if (ctx.peerPort !== undefined) attributes.push({ key: 'network.peer.port', value: int(ctx.peerPort) });
+  if (ctx.transport !== undefined) attributes.push({ key: 'network.transport', value: str(ctx.transport) });
+
+  let body: AnyValue;
+  if (msg.parseError !== undefined) {
+    attributes.push({ key: 'syslog.parse_error', value: str(msg.parseError) });
+    attributes.push({ key: 'log.record.original', value: str(msg.original) });
+    body = str(msg.original);
+  } else {
+    body = str(msg.message);
+  }
+
+  const severity = syslogSeverityToOtel(msg.severity ?? -1);
+  const record: LogRecord = {
+    timeUnixNano: msg.timestamp ?? 0n,
+    observedTimeUnixNano: ctx.observedTimeUnixNano,
+    severityNumber: severity.number,
+    severityText: severity.text,
+    body,
+    attributes,
+    droppedAttributesCount: 0,
+    flags: 0,
+    traceId: EMPTY_ID,
+    spanId: EMPTY_ID,
+    eventName: '',
+  };
+  return { resource, record };
+}
