@@ -60,14 +60,40 @@ function addPairs(attributes: KeyValue[], prefix: string, pairs: readonly Syslog
   }
 }
 
-export function syslogToLogRecord(msg: SyslogMessage, ctx: SyslogMappingContext): MappedSyslogRecord {
-  let resource: Attributes = NO_RESOURCE;
-  if (msg.hostname !== undefined || msg.appName !== undefined) {
-    const r: KeyValue[] = [];
-    if (msg.hostname !== undefined) r.push({ key: 'host.name', value: str(msg.hostname) });
-    if (msg.appName !== undefined) r.push({ key: 'service.name', value: str(msg.appName) });
-    resource = r;
+// A device sends thousands of messages under one HOSTNAME and APP-NAME; handing on the same frozen
+// resource array for each lets the emitter group them by identity instead of building a key per
+// message. Bounded: a flood of distinct names empties the cache rather than growing it.
+const RESOURCE_CACHE_LIMIT = 10_000;
+const resourceCache = new Map<string, Map<string, Attributes>>();
+let resourceCacheSize = 0;
+
+function syslogResource(hostname: string | undefined, appName: string | undefined): Attributes {
+  if (hostname === undefined && appName === undefined) return NO_RESOURCE;
+  const h = hostname ?? '\u0000';
+  const a = appName ?? '\u0000';
+  let byApp = resourceCache.get(h);
+  const cached = byApp?.get(a);
+  if (cached) return cached;
+  const r: KeyValue[] = [];
+  if (hostname !== undefined) r.push({ key: 'host.name', value: str(hostname) });
+  if (appName !== undefined) r.push({ key: 'service.name', value: str(appName) });
+  const resource = Object.freeze(r);
+  if (resourceCacheSize >= RESOURCE_CACHE_LIMIT) {
+    resourceCache.clear();
+    resourceCacheSize = 0;
+    byApp = undefined;
   }
+  if (!byApp) {
+    byApp = new Map();
+    resourceCache.set(h, byApp);
+  }
+  byApp.set(a, resource);
+  resourceCacheSize++;
+  return resource;
+}
+
+export function syslogToLogRecord(msg: SyslogMessage, ctx: SyslogMappingContext): MappedSyslogRecord {
+  const resource = syslogResource(msg.hostname, msg.appName);
 
   const attributes: KeyValue[] = [{ key: 'syslog.format', value: str(msg.format) }];
   if (msg.facility !== undefined) attributes.push({ key: 'syslog.facility', value: int(msg.facility) });

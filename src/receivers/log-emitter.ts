@@ -41,6 +41,8 @@ interface Pending {
  */
 export class LogEmitter {
   private pending = new Map<string, Pending>();
+  /** The same groups by resource array identity: producers that reuse one array per resource skip the key. */
+  private pendingByArray = new Map<Attributes, Pending>();
   private pendingCount = 0;
   private inflight: LogBatch | undefined;
   private busy = false;
@@ -78,11 +80,15 @@ export class LogEmitter {
       this.refused.inc();
       return false;
     }
-    const key = resourceKey(resource);
-    let group = this.pending.get(key);
+    let group = this.pendingByArray.get(resource);
     if (!group) {
-      group = { resource, records: [] };
-      this.pending.set(key, group);
+      const key = resourceKey(resource);
+      group = this.pending.get(key);
+      if (!group) {
+        group = { resource, records: [] };
+        this.pending.set(key, group);
+      }
+      this.pendingByArray.set(resource, group);
     }
     group.records.push(record);
     this.pendingCount++;
@@ -113,6 +119,7 @@ export class LogEmitter {
       });
     }
     this.pending = new Map();
+    this.pendingByArray = new Map();
     this.pendingCount = 0;
     return logBatch(resourceLogs);
   }

@@ -20,6 +20,7 @@ const required: Record<string, Record<string, unknown>> = {
   'receiver/filelog': { include: [join(dir, '*.log')], storage_directory: join(dir, 'filelog') },
   'receiver/journald': { directory: dir, storage_directory: join(dir, 'journald') },
   'receiver/snmptrap': { listen_address: '127.0.0.1:0' },
+  'receiver/syslog': { udp: { listen_address: '127.0.0.1:0' }, tcp: { listen_address: '127.0.0.1:0' } },
   'processor/correlator': { http: { endpoint: '127.0.0.1:0' }, limits: { max_spans: 1000, max_traces: 100, max_error_logs: 100 } },
 };
 
