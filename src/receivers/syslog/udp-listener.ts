@@ -5,6 +5,7 @@ import type { Endpoint } from '../../config/endpoint.js';
 import { formatEndpoint } from '../../config/endpoint.js';
 import type { SyslogIngest } from './syslog-ingest.js';
 
+const UDP_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
 const NUL = 0x00;
@@ -42,7 +43,9 @@ export class UdpListener {
 
   start(): Promise<Endpoint> {
     const { endpoint, what } = this.options;
-    const socket = createSocket({ type: isIPv6(endpoint.host) ? 'udp6' : 'udp4' });
+    // A large kernel buffer absorbs bursts while the event loop is busy; UDP has no other flow
+    // control. The kernel caps it at net.core.rmem_max.
+    const socket = createSocket({ type: isIPv6(endpoint.host) ? 'udp6' : 'udp4', recvBufferSize: UDP_RECEIVE_BUFFER_BYTES });
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         socket.close();
