@@ -3,6 +3,7 @@ import { getAttribute, getStringAttribute } from '../model/attributes.js';
 import type { Attributes } from '../model/attributes.js';
 import type { Resource } from '../model/resource.js';
 import type { TopologyConfig } from './topology-config.js';
+import { addTo, removeFrom } from './set-multimap.js';
 
 // Evidence is kept per resource identity, not per resource as sent: every instance, pod and host of
 // one service version aggregates together (a gate compares versions, not pods), while a network device
@@ -96,19 +97,6 @@ function stringValues(attrs: Attributes, key: string): string[] {
   const out: string[] = [];
   for (const item of v.value) if (item.type === 'string' && item.value !== '') out.push(item.value);
   return out;
-}
-
-function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(value);
-}
-
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(value);
-  if (set.size === 0) map.delete(key);
 }
 
 export class ResourceRegistry {

@@ -1,6 +1,7 @@
 import { normalizeAlias, serviceMatchesRef, shortLabel } from './resource-registry.js';
 import type { ResourceInfo, ResourceRegistry } from './resource-registry.js';
 import type { TopologyConfig } from './topology-config.js';
+import { addTo, removeFrom } from './set-multimap.js';
 
 // Which services depend on which hosts and devices: declared in config (what is cabled behind a
 // switch is not visible in telemetry) and learned from data (where services run, which addresses
@@ -108,19 +109,6 @@ export interface TopologyView {
     readonly calls: readonly { clientId: number; client: string; serverId: number; server: string }[];
   };
   readonly edges: { readonly count: number; readonly max: number; readonly evicted: number; readonly truncated: boolean };
-}
-
-function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  let set = map.get(key);
-  if (!set) map.set(key, (set = new Set()));
-  set.add(value);
-}
-
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  if (!set) return;
-  set.delete(value);
-  if (set.size === 0) map.delete(key);
 }
 
 /** A name and, for a DNS name, its first label: services report "node-7" or "node-7.cluster.local" alike. */

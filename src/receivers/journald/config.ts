@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { SYSLOG_SEVERITY_NAMES } from '../../wire/syslog/syslog-severity.js';
 
 /** syslog(3) priority keywords, in journalctl's spelling, indexed by number. */
-export const PRIORITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
+export const PRIORITY_NAMES = SYSLOG_SEVERITY_NAMES;
 
 const prioritySchema = z
   .union([z.enum(PRIORITY_NAMES), z.number().int().min(0).max(7)])

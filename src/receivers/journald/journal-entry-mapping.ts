@@ -1,10 +1,9 @@
 import { int, str } from '../../model/attributes.js';
 import type { AnyValue, Attributes, KeyValue } from '../../model/attributes.js';
 import { EMPTY_ID } from '../../model/ids.js';
-import { SeverityNumber } from '../../model/log-record.js';
 import type { LogRecord } from '../../model/log-record.js';
 import type { UnixNanos } from '../../model/time.js';
-import { PRIORITY_NAMES } from './config.js';
+import { syslogSeverityToOtel } from '../../wire/syslog/syslog-severity.js';
 
 // One journal entry, as `journalctl --output=json` prints it, becomes one log record. The mapping
 // follows OpenTelemetry's syslog mapping where journal fields have a syslog meaning, so that the
@@ -20,17 +19,6 @@ export interface MappedEntry {
   /** __CURSOR, the entry's position, when journalctl printed one. */
   readonly cursor: string | undefined;
 }
-
-const SEVERITY: readonly SeverityNumber[] = [
-  SeverityNumber.Fatal, // 0 emerg
-  SeverityNumber.Error3, // 1 alert
-  SeverityNumber.Error2, // 2 crit
-  SeverityNumber.Error, // 3 err
-  SeverityNumber.Warn, // 4 warning
-  SeverityNumber.Info2, // 5 notice
-  SeverityNumber.Info, // 6 info
-  SeverityNumber.Debug, // 7 debug
-];
 
 // Fields that become something other than a `journald.<FIELD>` attribute, or nothing at all.
 const RESOURCE_FIELDS = new Set(['_HOSTNAME', '_MACHINE_ID', 'SYSLOG_IDENTIFIER']);
@@ -119,14 +107,15 @@ export function journalEntryToLogRecord(entry: JournalEntry, observedTimeUnixNan
   }
 
   const priority = integer(entry.PRIORITY);
-  const p = priority !== undefined && priority >= 0n && priority <= 7n ? Number(priority) : undefined;
+  // PRIORITY is a syslog severity: the same mapping as syslog's (Unspecified outside 0-7).
+  const severity = syslogSeverityToOtel(priority !== undefined && priority >= 0n && priority <= 7n ? Number(priority) : -1);
   const micros = integer(entry.__REALTIME_TIMESTAMP);
   const message = text(entry.MESSAGE);
   const record: LogRecord = {
     timeUnixNano: micros !== undefined ? micros * 1000n : 0n,
     observedTimeUnixNano,
-    severityNumber: p !== undefined ? SEVERITY[p]! : SeverityNumber.Unspecified,
-    severityText: p !== undefined ? PRIORITY_NAMES[p]! : '',
+    severityNumber: severity.number,
+    severityText: severity.text,
     body: message !== undefined ? str(message) : { type: 'empty' },
     attributes,
     droppedAttributesCount: 0,
