@@ -14,7 +14,7 @@ import { ResourceRegistry } from './resource-registry.js';
 import type { ResourceInfo } from './resource-registry.js';
 import { resolveScope } from './scope-selector.js';
 import type { ScopeSelector } from './scope-selector.js';
-import { bodyText, logEventName, logIsError, logStringAttribute, spanIsError, spanPeer } from './signal-conventions.js';
+import { SpanReader, bodyText, logEventName, logIsError, logStringAttribute } from './signal-conventions.js';
 import { Topology } from './topology.js';
 import type { TopologyConfig } from './topology-config.js';
 import { SPAN_FLAG_CLIENT, SPAN_FLAG_ERROR, SPAN_FLAG_ROOT, SPAN_FLAG_SERVER, TraceIndex } from './trace-index.js';
@@ -122,6 +122,9 @@ export class Correlator {
   readonly traces: TraceIndex;
   readonly chains: ChainTracker;
   private readonly now: () => number;
+  private readonly spanReader = new SpanReader();
+  /** The peer last learned per client service: topology learning needs each peer once, not per span. */
+  private readonly lastPeer = new Map<number, string>();
 
   constructor(options: CorrelatorOptions) {
     this.now = options.now ?? Date.now;
@@ -152,7 +155,7 @@ export class Correlator {
         for (const span of ss.spans) {
           const startMs = Number(span.startTimeUnixNano) / NS_PER_MS;
           const durationMs = Math.max(0, Number(span.endTimeUnixNano - span.startTimeUnixNano) / NS_PER_MS);
-          const isError = spanIsError(span);
+          const isError = this.spanReader.read(span);
           let flags = isError ? SPAN_FLAG_ERROR : 0;
           if (span.parentSpanId.length === 0) flags |= SPAN_FLAG_ROOT;
           if (span.kind === SpanKind.Server) {
@@ -164,8 +167,12 @@ export class Correlator {
             }
           } else if (span.kind === SpanKind.Client) {
             flags |= SPAN_FLAG_CLIENT;
-            const peer = spanPeer(span);
-            if (peer !== undefined) this.topology.observeServicePeer(service.id, peer);
+            const peer = this.spanReader.peer;
+            if (peer !== undefined && this.lastPeer.get(service.id) !== peer) {
+              this.topology.observeServicePeer(service.id, peer);
+              if (this.lastPeer.size > 10_000) this.lastPeer.clear();
+              this.lastPeer.set(service.id, peer);
+            }
           }
           this.traces.addSpan(span.traceId, span.spanId, span.parentSpanId, service.id, 0, startMs, durationMs, flags);
           this.evidence.recordSpan(service.id, startMs, durationMs, isError, () => idToHex(span.traceId));

@@ -1,7 +1,8 @@
 import type { AnyValue } from '../model/attributes.js';
 import { logAttribute } from '../model/log-record.js';
 import type { LogRecord } from '../model/log-record.js';
-import { SpanKind, StatusCode, spanAttribute } from '../model/span.js';
+import { AttributePicker } from '../model/attribute-picker.js';
+import { SpanKind, StatusCode, pickSpanAttributes } from '../model/span.js';
 import type { Span } from '../model/span.js';
 
 // How the correlator reads spans and log records, under both the current semantic conventions and
@@ -40,34 +41,71 @@ function isTrue(v: AnyValue | undefined): boolean {
   return v !== undefined && ((v.type === 'bool' && v.value) || (v.type === 'string' && v.value.toLowerCase() === 'true'));
 }
 
-/**
- * A span is an error when its status says so, or when it records a server-side failure: HTTP 5xx
- * on a server span (current `http.response.status_code` or older `http.status_code`), a gRPC server
- * error code, Envoy response flags, or the older `error=true` tag.
- */
-export function spanIsError(span: Span): boolean {
-  if (span.status.code === StatusCode.Error) return true;
-  if (span.status.code === StatusCode.Ok) return false;
-  const kind = span.kind;
-  if (kind === SpanKind.Internal || kind === SpanKind.Producer || kind === SpanKind.Consumer) return false;
-  if (kind === SpanKind.Server || kind === SpanKind.Unspecified) {
-    const http = asNumber(spanAttribute(span, 'http.response.status_code')) ?? asNumber(spanAttribute(span, 'http.status_code'));
-    if (http !== undefined) return http >= 500;
-    const grpc = asNumber(spanAttribute(span, 'rpc.grpc.status_code'));
-    if (grpc !== undefined && GRPC_SERVER_ERRORS.has(grpc)) return true;
-  }
-  return hasResponseFlags(spanAttribute(span, 'response_flags')) || isTrue(spanAttribute(span, 'error'));
+// The span attributes the correlator reads, in one pass per span (slot order matters below).
+const SPAN_KEYS = new AttributePicker([
+  'http.response.status_code',
+  'http.status_code',
+  'rpc.grpc.status_code',
+  'response_flags',
+  'error',
+  'server.address',
+  'network.peer.address',
+  'net.peer.name',
+  'net.peer.ip',
+  'upstream_cluster',
+]);
+const enum Slot {
+  HttpStatus,
+  HttpStatusOld,
+  GrpcStatus,
+  ResponseFlags,
+  ErrorTag,
+  ServerAddress,
+  NetworkPeerAddress,
+  NetPeerName,
+  NetPeerIp,
+  UpstreamCluster,
 }
 
-/** Where a client span's request went: the address the service depends on. */
-export function spanPeer(span: Span): string | undefined {
-  return (
-    asString(spanAttribute(span, 'server.address')) ??
-    asString(spanAttribute(span, 'network.peer.address')) ??
-    asString(spanAttribute(span, 'net.peer.name')) ??
-    asString(spanAttribute(span, 'net.peer.ip')) ??
-    asString(spanAttribute(span, 'upstream_cluster'))
-  );
+/**
+ * Reads what the correlator needs from a span with at most one pass over its attributes: whether
+ * it is an error and, for a client span, where its request went. Reuses its slots between spans,
+ * so it allocates nothing per span; not reentrant (one per correlator).
+ */
+export class SpanReader {
+  private readonly slots = SPAN_KEYS.slots();
+  /** The client span's peer from the last read(), or undefined. */
+  peer: string | undefined;
+
+  /**
+   * A span is an error when its status says so, or when it records a server-side failure: HTTP 5xx
+   * on a server span (current `http.response.status_code` or older `http.status_code`), a gRPC server
+   * error code, Envoy response flags, or the older `error=true` tag.
+   */
+  read(span: Span): boolean {
+    this.peer = undefined;
+    const kind = span.kind;
+    const status = span.status.code;
+    const client = kind === SpanKind.Client;
+    const server = kind === SpanKind.Server || kind === SpanKind.Unspecified;
+    if (!client && !server) return status === StatusCode.Error;
+    if (status === StatusCode.Error && !client) return true;
+    if (status === StatusCode.Ok && !client) return false;
+    const v = this.slots;
+    pickSpanAttributes(span, SPAN_KEYS, v);
+    if (client) {
+      this.peer =
+        asString(v[Slot.ServerAddress]) ?? asString(v[Slot.NetworkPeerAddress]) ?? asString(v[Slot.NetPeerName]) ?? asString(v[Slot.NetPeerIp]) ?? asString(v[Slot.UpstreamCluster]);
+    }
+    if (status !== StatusCode.Unset) return status === StatusCode.Error;
+    if (server) {
+      const http = asNumber(v[Slot.HttpStatus]) ?? asNumber(v[Slot.HttpStatusOld]);
+      if (http !== undefined) return http >= 500;
+      const grpc = asNumber(v[Slot.GrpcStatus]);
+      if (grpc !== undefined && GRPC_SERVER_ERRORS.has(grpc)) return true;
+    }
+    return hasResponseFlags(v[Slot.ResponseFlags]) || isTrue(v[Slot.ErrorTag]);
+  }
 }
 
 /** An error log: ERROR or worse, or an access log of a failed request (5xx, Envoy response flags). */

@@ -1,3 +1,4 @@
+import type { AttributePicker } from './attribute-picker.js';
 import type { AnyValue, Attributes } from './attributes.js';
 import { getAttribute } from './attributes.js';
 import type { SpanId, TraceId } from './ids.js';
@@ -67,6 +68,14 @@ export interface Span {
    * attributes as bytes provides it; readers use spanAttribute(), which falls back to `attributes`.
    */
   attribute?(key: string): AnyValue | undefined;
+  /** Optional fast path: the picker's keys in one pass, without materialising the attributes. */
+  pickAttributes?(picker: AttributePicker, out: (AnyValue | undefined)[]): void;
+}
+
+/** Several attributes of a span in one pass, through the decoder's fast path when there is one. */
+export function pickSpanAttributes(span: Span, picker: AttributePicker, out: (AnyValue | undefined)[]): void {
+  if (span.pickAttributes) span.pickAttributes(picker, out);
+  else picker.pick(span.attributes, out);
 }
 
 /** One attribute of a span, through the decoder's fast path when there is one. */

@@ -3,7 +3,12 @@ import { bool, int, str } from '../../src/model/attributes.js';
 import { SeverityNumber } from '../../src/model/log-record.js';
 import type { LogRecord } from '../../src/model/log-record.js';
 import { SpanKind, StatusCode } from '../../src/model/span.js';
-import { logIsError, spanIsError, spanPeer } from '../../src/correlator/signal-conventions.js';
+import { SpanReader, logIsError } from '../../src/correlator/signal-conventions.js';
+import type { Span } from '../../src/model/span.js';
+
+const reader = new SpanReader();
+const spanIsError = (span: Span) => reader.read(span);
+const spanPeer = (span: Span) => (reader.read({ ...span, kind: SpanKind.Client }), reader.peer);
 import { makeSpan } from '../helpers/batches.js';
 
 const log = (overrides: Partial<LogRecord>): LogRecord => ({

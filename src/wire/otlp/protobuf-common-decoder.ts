@@ -1,7 +1,8 @@
 import { EMPTY_VALUE } from '../../model/attributes.js';
+import type { AttributePicker } from '../../model/attribute-picker.js';
 import type { AnyValue, KeyValue } from '../../model/attributes.js';
 import type { InstrumentationScope, Resource } from '../../model/resource.js';
-import type { ProtoReader } from '../protobuf/reader.js';
+import { ProtoReader } from '../protobuf/reader.js';
 import { DecodeError } from './export-result.js';
 
 // Readers for opentelemetry.proto.common.v1 and resource.v1, shared by the trace and log decoders.
@@ -175,6 +176,104 @@ export function findAttributeAt(r: ProtoReader, start: number, end: number, fiel
     r.end = outer;
   }
   return found;
+}
+
+interface CompiledPicker {
+  /** Candidate keys by byte length: most keys are told apart by length alone. */
+  readonly byLength: Map<number, { readonly bytes: Uint8Array; readonly slot: number }[]>;
+}
+
+const compiledPickers = new WeakMap<AttributePicker, CompiledPicker>();
+
+function compile(picker: AttributePicker): CompiledPicker {
+  let c = compiledPickers.get(picker);
+  if (!c) {
+    const byLength = new Map<number, { bytes: Uint8Array; slot: number }[]>();
+    picker.keys.forEach((key, slot) => {
+      const bytes = utf8.encode(key);
+      const list = byLength.get(bytes.length) ?? [];
+      list.push({ bytes, slot });
+      byLength.set(bytes.length, list);
+    });
+    c = { byLength };
+    compiledPickers.set(picker, c);
+  }
+  return c;
+}
+
+/**
+ * The picker's keys among the `field` KeyValues of the message in [start, end), in one pass that
+ * reads each key's bytes once and decodes only the values asked for.
+ */
+export function pickAttributesAt(
+  r: ProtoReader,
+  start: number,
+  end: number,
+  field: number,
+  picker: AttributePicker,
+  out: (AnyValue | undefined)[],
+): void {
+  out.fill(undefined);
+  const { byLength } = compile(picker);
+  const wanted = (field << 3) | 2;
+  const buf = r.buf;
+  r.pos = start;
+  r.end = end;
+  while (r.pos < end) {
+    const tag = r.tag();
+    if (tag !== wanted) {
+      r.skip(tag & 7);
+      continue;
+    }
+    const kvEnd = r.lengthEnd();
+    const outer = r.end;
+    r.end = kvEnd;
+    let slot = -1;
+    while (r.pos < kvEnd) {
+      const t = r.tag();
+      if (t === 10) {
+        const kEnd = r.lengthEnd();
+        const candidates = byLength.get(kEnd - r.pos);
+        if (candidates) {
+          for (const c of candidates) {
+            let same = true;
+            for (let i = 0; i < c.bytes.length; i++) {
+              if (buf[r.pos + i] !== c.bytes[i]) {
+                same = false;
+                break;
+              }
+            }
+            if (same) {
+              slot = c.slot;
+              break;
+            }
+          }
+        }
+        r.pos = kEnd;
+        if (slot < 0) break;
+      } else if (t === 18 && slot >= 0) {
+        out[slot] = readAnyValue(r, 1);
+      } else {
+        r.skip(t & 7);
+      }
+    }
+    if (slot >= 0 && out[slot] === undefined) out[slot] = EMPTY_VALUE;
+    r.pos = kvEnd;
+    r.end = outer;
+  }
+}
+
+let scratch: ProtoReader | undefined;
+
+/**
+ * A reader over `source` for one leaf lookup. The last one is reused while the source is the same
+ * buffer: a lookup per span would otherwise allocate a reader (and its DataView) per span.
+ */
+export function scratchReader(source: Uint8Array, start: number, end: number): ProtoReader {
+  if (scratch === undefined || scratch.buf !== source) scratch = new ProtoReader(source, start, end);
+  scratch.pos = start;
+  scratch.end = end;
+  return scratch;
 }
 
 export function readResource(r: ProtoReader): Resource {

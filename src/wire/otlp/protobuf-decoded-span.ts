@@ -5,7 +5,8 @@ import type { SpanId, TraceId } from '../../model/ids.js';
 import { SpanKind, StatusCode } from '../../model/span.js';
 import type { Span, SpanEvent, SpanLink, SpanStatus } from '../../model/span.js';
 import { ProtoReader } from '../protobuf/reader.js';
-import { NO_ATTRIBUTES, findAttributeAt, readAttributesAt, readKeyValue, skipKeyValue } from './protobuf-common-decoder.js';
+import { NO_ATTRIBUTES, findAttributeAt, pickAttributesAt, readAttributesAt, readKeyValue, scratchReader, skipKeyValue } from './protobuf-common-decoder.js';
+import type { AttributePicker } from '../../model/attribute-picker.js';
 
 // A span decoded from an OTLP protobuf request. The scalars are read in the main pass; attributes,
 // events and links stay as bytes in the request until first read, because most of corrgate's
@@ -74,7 +75,17 @@ export class DecodedSpan implements Span {
   attribute(key: string): AnyValue | undefined {
     if (this.attributesCache !== undefined) return getAttribute(this.attributesCache, key);
     if (this.attributeCount === 0) return undefined;
-    return findAttributeAt(this.reader(), this.sourceStart, this.sourceEnd, SPAN_ATTRIBUTES_FIELD, key);
+    return findAttributeAt(scratchReader(this.source, this.sourceStart, this.sourceEnd), this.sourceStart, this.sourceEnd, SPAN_ATTRIBUTES_FIELD, key);
+  }
+
+  /** The picker's attributes in one pass over the bytes, decoding only those (the correlator's fast path). */
+  pickAttributes(picker: AttributePicker, out: (AnyValue | undefined)[]): void {
+    if (this.attributesCache !== undefined) return picker.pick(this.attributesCache, out);
+    if (this.attributeCount === 0) {
+      out.fill(undefined);
+      return;
+    }
+    pickAttributesAt(scratchReader(this.source, this.sourceStart, this.sourceEnd), this.sourceStart, this.sourceEnd, SPAN_ATTRIBUTES_FIELD, picker, out);
   }
 
   /** Whether a lazy part (by its field number) is still only bytes, so an encoder may copy them as they are. */

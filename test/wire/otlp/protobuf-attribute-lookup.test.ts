@@ -3,7 +3,8 @@ import { dbl, int, str } from '../../../src/model/attributes.js';
 import { logBatch, traceBatch } from '../../../src/model/batch.js';
 import { SeverityNumber, logAttribute } from '../../../src/model/log-record.js';
 import { EMPTY_SCOPE } from '../../../src/model/resource.js';
-import { spanAttribute } from '../../../src/model/span.js';
+import { AttributePicker } from '../../../src/model/attribute-picker.js';
+import { pickSpanAttributes, spanAttribute } from '../../../src/model/span.js';
 import type { Span } from '../../../src/model/span.js';
 import { decodeLogsRequest } from '../../../src/wire/otlp/protobuf-logs-decoder.js';
 import { encodeLogsRequest, encodeTracesRequest } from '../../../src/wire/otlp/protobuf-encoder.js';
@@ -33,6 +34,27 @@ describe('attribute lookup on undecoded bytes', () => {
     expect((span as unknown as { isRaw(f: number): boolean }).isRaw(9)).toBe(true);
     expect(span.attributes).toHaveLength(5);
     expect(spanAttribute(span, 'http.request.method')).toEqual(str('GET'));
+  });
+
+  it('picks several attributes in one pass over the bytes, as the decoded attributes would give them', () => {
+    const attrs = [
+      { key: 'http.status_code', value: str('503') },
+      { key: 'server.address', value: str('payments.svc') },
+      { key: 'server.address', value: str('payments.internal') },
+      { key: 'http.response.status_code', value: int(500) },
+    ];
+    const picker = new AttributePicker(['server.address', 'http.status_code', 'absent.key', 'http.response.status_code']);
+    const span = decodedSpan(attrs);
+    const fromBytes = picker.slots();
+    pickSpanAttributes(span, picker, fromBytes);
+    expect((span as unknown as { isRaw(f: number): boolean }).isRaw(9)).toBe(true);
+    const fromModel = picker.slots();
+    picker.pick(attrs, fromModel);
+    expect(fromBytes).toEqual([str('payments.internal'), str('503'), undefined, int(500)]);
+    expect(fromBytes).toEqual(fromModel);
+    // Slots are cleared between uses.
+    pickSpanAttributes(decodedSpan([]), picker, fromBytes);
+    expect(fromBytes).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('works for log records and for plain model objects alike', () => {
