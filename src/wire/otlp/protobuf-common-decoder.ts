@@ -178,9 +178,14 @@ export function findAttributeAt(r: ProtoReader, start: number, end: number, fiel
   return found;
 }
 
+interface PickerKey {
+  readonly bytes: Uint8Array;
+  readonly slot: number;
+}
+
 interface CompiledPicker {
-  /** Candidate keys by byte length: most keys are told apart by length alone. */
-  readonly byLength: Map<number, { readonly bytes: Uint8Array; readonly slot: number }[]>;
+  /** Candidate keys by byte length (an array, indexed by length): most keys differ by length alone. */
+  readonly byLength: readonly (readonly PickerKey[] | undefined)[];
 }
 
 const compiledPickers = new WeakMap<AttributePicker, CompiledPicker>();
@@ -188,12 +193,10 @@ const compiledPickers = new WeakMap<AttributePicker, CompiledPicker>();
 function compile(picker: AttributePicker): CompiledPicker {
   let c = compiledPickers.get(picker);
   if (!c) {
-    const byLength = new Map<number, { bytes: Uint8Array; slot: number }[]>();
+    const byLength: PickerKey[][] = [];
     picker.keys.forEach((key, slot) => {
       const bytes = utf8.encode(key);
-      const list = byLength.get(bytes.length) ?? [];
-      list.push({ bytes, slot });
-      byLength.set(bytes.length, list);
+      (byLength[bytes.length] ??= []).push({ bytes, slot });
     });
     c = { byLength };
     compiledPickers.set(picker, c);
@@ -233,12 +236,15 @@ export function pickAttributesAt(
       const t = r.tag();
       if (t === 10) {
         const kEnd = r.lengthEnd();
-        const candidates = byLength.get(kEnd - r.pos);
-        if (candidates) {
-          for (const c of candidates) {
+        const candidates = byLength[kEnd - r.pos];
+        if (candidates !== undefined) {
+          for (let k = 0; k < candidates.length; k++) {
+            const c = candidates[k]!;
+            const bytes = c.bytes;
+            // Keys sharing a length usually share a prefix ("http.") too, so compare from the end.
             let same = true;
-            for (let i = 0; i < c.bytes.length; i++) {
-              if (buf[r.pos + i] !== c.bytes[i]) {
+            for (let i = bytes.length - 1; i >= 0; i--) {
+              if (buf[r.pos + i] !== bytes[i]) {
                 same = false;
                 break;
               }
