@@ -2,25 +2,24 @@ import { logBatch } from '../../model/batch.js';
 import type { LogBatch, ResourceLogs, ScopeLogs } from '../../model/batch.js';
 import { SPAN_ID_BYTES, TRACE_ID_BYTES } from '../../model/ids.js';
 import type { LogRecord, SeverityNumber } from '../../model/log-record.js';
+import type { InstrumentationScope, Resource } from '../../model/resource.js';
 import type { DecodeResult } from './export-result.js';
 import type { JsonObject } from './json-common.js';
-import { Rejections } from './protobuf-rejections.js';
+import { decodeNestedJson } from './json-request-nesting.js';
+import type { JsonNesting } from './json-request-nesting.js';
+import type { Rejections } from './protobuf-rejections.js';
 import {
   asElement,
   atPath,
   hexIdProblem,
-  parseRequest,
   readAnyValue,
   readArray,
   readAttributes,
   readEnum,
   readHexId,
-  readResource,
-  readScope,
   readString,
   readUint32,
   readUint64,
-  toDecodeError,
 } from './json-common.js';
 
 const SEVERITY_NAMES: ReadonlyMap<string, number> = (() => {
@@ -37,65 +36,19 @@ const SEVERITY_NAMES: ReadonlyMap<string, number> = (() => {
  * IDs that are present and unusable reject it; anything else malformed throws DecodeError.
  */
 export function decodeLogsJson(text: string): DecodeResult<LogBatch> {
-  const root = parseRequest(text);
-  const rejections = new Rejections({ one: 'log record', many: 'log records' });
-  let resourceLogs: ResourceLogs[];
-  try {
-    resourceLogs = readResourceLogsList(root, rejections);
-  } catch (err) {
-    throw toDecodeError(err);
-  }
-  return { batch: logBatch(resourceLogs), rejected: rejections.count, errorMessage: rejections.message() };
+  return decodeNestedJson(text, LOGS);
 }
 
-function readResourceLogsList(root: JsonObject, rejections: Rejections): ResourceLogs[] {
-  const arr = readArray(root, 'resourceLogs');
-  const out: ResourceLogs[] = new Array(arr.length);
-  let i = 0;
-  try {
-    for (; i < arr.length; i++) {
-      const rl = asElement(arr[i]);
-      out[i] = {
-        resource: readResource(rl),
-        schemaUrl: readString(rl, 'schemaUrl'),
-        scopeLogs: readScopeLogsList(rl, rejections),
-      };
-    }
-  } catch (err) {
-    throw atPath(err, `resourceLogs[${i}]`);
-  }
-  return out;
-}
-
-function readScopeLogsList(rl: JsonObject, rejections: Rejections): ScopeLogs[] {
-  const arr = readArray(rl, 'scopeLogs');
-  const out: ScopeLogs[] = new Array(arr.length);
-  let i = 0;
-  try {
-    for (; i < arr.length; i++) {
-      const sl = asElement(arr[i]);
-      out[i] = { scope: readScope(sl), schemaUrl: readString(sl, 'schemaUrl'), logRecords: readLogRecords(sl, rejections) };
-    }
-  } catch (err) {
-    throw atPath(err, `scopeLogs[${i}]`);
-  }
-  return out;
-}
-
-function readLogRecords(sl: JsonObject, rejections: Rejections): LogRecord[] {
-  const arr = readArray(sl, 'logRecords');
-  const out: LogRecord[] = [];
-  let i = 0;
-  try {
-    for (; i < arr.length; i++) {
-      const record = readLogRecord(asElement(arr[i]), rejections);
-      if (record !== undefined) out.push(record);
-    }
-  } catch (err) {
-    throw atPath(err, `logRecords[${i}]`);
-  }
-  return out;
-}
+const LOGS: JsonNesting<LogRecord, ScopeLogs, ResourceLogs, LogBatch> = Object.freeze({
+  itemNoun: Object.freeze({ one: 'log record', many: 'log records' }),
+  resourcesKey: 'resourceLogs',
+  scopesKey: 'scopeLogs',
+  itemsKey: 'logRecords',
+  readItem: readLogRecord,
+  scopeOf: (scope: InstrumentationScope, schemaUrl: string, logRecords: LogRecord[]): ScopeLogs => ({ scope, schemaUrl, logRecords }),
+  resourceOf: (resource: Resource, schemaUrl: string, scopeLogs: ScopeLogs[]): ResourceLogs => ({ resource, schemaUrl, scopeLogs }),
+  batchOf: logBatch,
+});
 
 function readLogRecord(o: JsonObject, rejections: Rejections): LogRecord | undefined {
   const traceId = readHexId(o, 'traceId');

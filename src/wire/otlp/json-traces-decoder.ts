@@ -2,25 +2,24 @@ import { traceBatch } from '../../model/batch.js';
 import type { ResourceSpans, ScopeSpans, TraceBatch } from '../../model/batch.js';
 import { SPAN_ID_BYTES, TRACE_ID_BYTES } from '../../model/ids.js';
 import type { Span, SpanEvent, SpanKind, SpanLink, SpanStatus, StatusCode } from '../../model/span.js';
+import type { InstrumentationScope, Resource } from '../../model/resource.js';
 import type { DecodeResult } from './export-result.js';
 import type { JsonObject } from './json-common.js';
-import { Rejections } from './protobuf-rejections.js';
+import { decodeNestedJson } from './json-request-nesting.js';
+import type { JsonNesting } from './json-request-nesting.js';
+import type { Rejections } from './protobuf-rejections.js';
 import {
   asElement,
   atPath,
   hexIdProblem,
-  parseRequest,
   readArray,
   readAttributes,
   readEnum,
   readHexId,
   readObject,
-  readResource,
-  readScope,
   readString,
   readUint32,
   readUint64,
-  toDecodeError,
 } from './json-common.js';
 
 const KIND_NAMES: ReadonlyMap<string, number> = new Map([
@@ -43,65 +42,19 @@ const STATUS_NAMES: ReadonlyMap<string, number> = new Map([
  * counted for partial success; anything else malformed throws DecodeError naming the path.
  */
 export function decodeTracesJson(text: string): DecodeResult<TraceBatch> {
-  const root = parseRequest(text);
-  const rejections = new Rejections({ one: 'span', many: 'spans' });
-  let resourceSpans: ResourceSpans[];
-  try {
-    resourceSpans = readResourceSpansList(root, rejections);
-  } catch (err) {
-    throw toDecodeError(err);
-  }
-  return { batch: traceBatch(resourceSpans), rejected: rejections.count, errorMessage: rejections.message() };
+  return decodeNestedJson(text, TRACES);
 }
 
-function readResourceSpansList(root: JsonObject, rejections: Rejections): ResourceSpans[] {
-  const arr = readArray(root, 'resourceSpans');
-  const out: ResourceSpans[] = new Array(arr.length);
-  let i = 0;
-  try {
-    for (; i < arr.length; i++) {
-      const rs = asElement(arr[i]);
-      out[i] = {
-        resource: readResource(rs),
-        schemaUrl: readString(rs, 'schemaUrl'),
-        scopeSpans: readScopeSpansList(rs, rejections),
-      };
-    }
-  } catch (err) {
-    throw atPath(err, `resourceSpans[${i}]`);
-  }
-  return out;
-}
-
-function readScopeSpansList(rs: JsonObject, rejections: Rejections): ScopeSpans[] {
-  const arr = readArray(rs, 'scopeSpans');
-  const out: ScopeSpans[] = new Array(arr.length);
-  let i = 0;
-  try {
-    for (; i < arr.length; i++) {
-      const ss = asElement(arr[i]);
-      out[i] = { scope: readScope(ss), schemaUrl: readString(ss, 'schemaUrl'), spans: readSpans(ss, rejections) };
-    }
-  } catch (err) {
-    throw atPath(err, `scopeSpans[${i}]`);
-  }
-  return out;
-}
-
-function readSpans(ss: JsonObject, rejections: Rejections): Span[] {
-  const arr = readArray(ss, 'spans');
-  const out: Span[] = [];
-  let i = 0;
-  try {
-    for (; i < arr.length; i++) {
-      const span = readSpan(asElement(arr[i]), rejections);
-      if (span !== undefined) out.push(span);
-    }
-  } catch (err) {
-    throw atPath(err, `spans[${i}]`);
-  }
-  return out;
-}
+const TRACES: JsonNesting<Span, ScopeSpans, ResourceSpans, TraceBatch> = Object.freeze({
+  itemNoun: Object.freeze({ one: 'span', many: 'spans' }),
+  resourcesKey: 'resourceSpans',
+  scopesKey: 'scopeSpans',
+  itemsKey: 'spans',
+  readItem: readSpan,
+  scopeOf: (scope: InstrumentationScope, schemaUrl: string, spans: Span[]): ScopeSpans => ({ scope, schemaUrl, spans }),
+  resourceOf: (resource: Resource, schemaUrl: string, scopeSpans: ScopeSpans[]): ResourceSpans => ({ resource, schemaUrl, scopeSpans }),
+  batchOf: traceBatch,
+});
 
 /** The whole span is read before its IDs are judged, so a rejected span still has to be well-formed JSON. */
 function readSpan(o: JsonObject, rejections: Rejections): Span | undefined {

@@ -1,13 +1,13 @@
 import type { LogBatch, ResourceLogs, ScopeLogs } from '../../model/batch.js';
 import { SPAN_ID_BYTES, TRACE_ID_BYTES } from '../../model/ids.js';
-import type { LogRecord } from '../../model/log-record.js';
-import { EMPTY_RESOURCE, EMPTY_SCOPE } from '../../model/resource.js';
 import type { InstrumentationScope, Resource } from '../../model/resource.js';
 import { ProtoReader } from '../protobuf/reader.js';
 import type { DecodeResult } from './export-result.js';
-import { readAnyValue, readResource, readScope, skipKeyValue } from './protobuf-common-decoder.js';
+import { readAnyValue, skipKeyValue } from './protobuf-common-decoder.js';
 import { DecodedLogRecord } from './protobuf-decoded-log-record.js';
-import { Rejections, idProblem } from './protobuf-rejections.js';
+import { idProblem } from './protobuf-rejections.js';
+import { decodeNestedRequest } from './protobuf-request-nesting.js';
+import type { ProtobufNesting } from './protobuf-request-nesting.js';
 
 // ExportLogsServiceRequest -> LogBatch in one pass over the bytes; see the traces decoder for the
 // tag-switch convention. A log record need not belong to a trace, so its IDs may be absent, but
@@ -15,71 +15,22 @@ import { Rejections, idProblem } from './protobuf-rejections.js';
 
 /** Throws DecodeError when the payload as a whole cannot be decoded. */
 export function decodeLogsRequest(buf: Uint8Array): DecodeResult<LogBatch> {
-  const r = new ProtoReader(buf);
-  const rejections = new Rejections({ one: 'log record', many: 'log records' });
-  const resourceLogs: ResourceLogs[] = [];
-  let itemCount = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === 10) {
-      const rl = readResourceLogs(r, rejections);
-      for (const sl of rl.scopeLogs) itemCount += sl.logRecords.length;
-      resourceLogs.push(rl);
-    } else {
-      r.skip(tag & 7);
-    }
-  }
-  return {
-    batch: { signal: 'logs', resourceLogs, itemCount },
-    rejected: rejections.count,
-    errorMessage: rejections.message(),
-  };
+  return decodeNestedRequest(buf, LOGS);
 }
 
-function readResourceLogs(r: ProtoReader, rejections: Rejections): ResourceLogs {
-  const end = r.lengthEnd();
-  const outer = r.end;
-  r.end = end;
-  let resource: Resource = EMPTY_RESOURCE;
-  const scopeLogs: ScopeLogs[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 10) resource = readResource(r);
-    else if (tag === 18) scopeLogs.push(readScopeLogs(r, rejections));
-    else if (tag === 26) schemaUrl = r.string();
-    else r.skip(tag & 7);
-  }
-  r.end = outer;
-  return { resource, schemaUrl, scopeLogs };
-}
+const LOGS: ProtobufNesting<DecodedLogRecord, ScopeLogs, ResourceLogs, LogBatch> = Object.freeze({
+  itemNoun: Object.freeze({ one: 'log record', many: 'log records' }),
+  readItem: readLogRecord,
+  itemProblem: logRecordProblem,
+  scopeOf: (scope: InstrumentationScope, schemaUrl: string, logRecords: DecodedLogRecord[]): ScopeLogs => ({ scope, schemaUrl, logRecords }),
+  resourceOf: (resource: Resource, schemaUrl: string, scopeLogs: ScopeLogs[]): ResourceLogs => ({ resource, schemaUrl, scopeLogs }),
+  batchOf: (resourceLogs: ResourceLogs[], itemCount: number): LogBatch => ({ signal: 'logs', resourceLogs, itemCount }),
+});
 
-function readScopeLogs(r: ProtoReader, rejections: Rejections): ScopeLogs {
-  const end = r.lengthEnd();
-  const outer = r.end;
-  r.end = end;
-  let scope: InstrumentationScope = EMPTY_SCOPE;
-  const logRecords: LogRecord[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 18) {
-      const record = readLogRecord(r);
-      const problem =
-        idProblem('trace_id', record.traceId, TRACE_ID_BYTES, true) ||
-        idProblem('span_id', record.spanId, SPAN_ID_BYTES, true);
-      if (problem === '') logRecords.push(record);
-      else rejections.add(problem);
-    } else if (tag === 10) {
-      scope = readScope(r);
-    } else if (tag === 26) {
-      schemaUrl = r.string();
-    } else {
-      r.skip(tag & 7);
-    }
-  }
-  r.end = outer;
-  return { scope, schemaUrl, logRecords };
+function logRecordProblem(record: DecodedLogRecord): string {
+  return (
+    idProblem('trace_id', record.traceId, TRACE_ID_BYTES, true) || idProblem('span_id', record.spanId, SPAN_ID_BYTES, true)
+  );
 }
 
 function readLogRecord(r: ProtoReader): DecodedLogRecord {

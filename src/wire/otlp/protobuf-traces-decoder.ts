@@ -1,13 +1,14 @@
 import type { ResourceSpans, ScopeSpans, TraceBatch } from '../../model/batch.js';
 import { SPAN_ID_BYTES, TRACE_ID_BYTES } from '../../model/ids.js';
-import { EMPTY_RESOURCE, EMPTY_SCOPE } from '../../model/resource.js';
 import type { InstrumentationScope, Resource } from '../../model/resource.js';
-import type { Span, SpanStatus } from '../../model/span.js';
+import type { SpanStatus } from '../../model/span.js';
 import { ProtoReader } from '../protobuf/reader.js';
 import type { DecodeResult } from './export-result.js';
-import { readResource, readScope, skipKeyValue } from './protobuf-common-decoder.js';
+import { skipKeyValue } from './protobuf-common-decoder.js';
 import { DecodedSpan, UNSET_STATUS, skipEvent, skipLink } from './protobuf-decoded-span.js';
-import { Rejections, idProblem } from './protobuf-rejections.js';
+import { idProblem } from './protobuf-rejections.js';
+import { decodeNestedRequest } from './protobuf-request-nesting.js';
+import type { ProtobufNesting } from './protobuf-request-nesting.js';
 
 // ExportTraceServiceRequest -> TraceBatch in one pass over the bytes. Cases below switch on the whole
 // tag (field number << 3 | wire type): a field arriving with an unexpected wire type falls to the
@@ -15,70 +16,17 @@ import { Rejections, idProblem } from './protobuf-rejections.js';
 
 /** Throws DecodeError when the payload as a whole cannot be decoded. */
 export function decodeTracesRequest(buf: Uint8Array): DecodeResult<TraceBatch> {
-  const r = new ProtoReader(buf);
-  const rejections = new Rejections({ one: 'span', many: 'spans' });
-  const resourceSpans: ResourceSpans[] = [];
-  let itemCount = 0;
-  while (r.pos < r.end) {
-    const tag = r.tag();
-    if (tag === 10) {
-      const rs = readResourceSpans(r, rejections);
-      for (const ss of rs.scopeSpans) itemCount += ss.spans.length;
-      resourceSpans.push(rs);
-    } else {
-      r.skip(tag & 7);
-    }
-  }
-  return {
-    batch: { signal: 'traces', resourceSpans, itemCount },
-    rejected: rejections.count,
-    errorMessage: rejections.message(),
-  };
+  return decodeNestedRequest(buf, TRACES);
 }
 
-function readResourceSpans(r: ProtoReader, rejections: Rejections): ResourceSpans {
-  const end = r.lengthEnd();
-  const outer = r.end;
-  r.end = end;
-  let resource: Resource = EMPTY_RESOURCE;
-  const scopeSpans: ScopeSpans[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 10) resource = readResource(r);
-    else if (tag === 18) scopeSpans.push(readScopeSpans(r, rejections));
-    else if (tag === 26) schemaUrl = r.string();
-    else r.skip(tag & 7);
-  }
-  r.end = outer;
-  return { resource, schemaUrl, scopeSpans };
-}
-
-function readScopeSpans(r: ProtoReader, rejections: Rejections): ScopeSpans {
-  const end = r.lengthEnd();
-  const outer = r.end;
-  r.end = end;
-  let scope: InstrumentationScope = EMPTY_SCOPE;
-  const spans: Span[] = [];
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.tag();
-    if (tag === 18) {
-      const span = readSpan(r);
-      const problem = spanProblem(span);
-      if (problem === '') spans.push(span);
-      else rejections.add(problem);
-    } else if (tag === 10) {
-      scope = readScope(r);
-    } else if (tag === 26) {
-      schemaUrl = r.string();
-    } else {
-      r.skip(tag & 7);
-    }
-  }
-  r.end = outer;
-  return { scope, schemaUrl, spans };
-}
+const TRACES: ProtobufNesting<DecodedSpan, ScopeSpans, ResourceSpans, TraceBatch> = Object.freeze({
+  itemNoun: Object.freeze({ one: 'span', many: 'spans' }),
+  readItem: readSpan,
+  itemProblem: spanProblem,
+  scopeOf: (scope: InstrumentationScope, schemaUrl: string, spans: DecodedSpan[]): ScopeSpans => ({ scope, schemaUrl, spans }),
+  resourceOf: (resource: Resource, schemaUrl: string, scopeSpans: ScopeSpans[]): ResourceSpans => ({ resource, schemaUrl, scopeSpans }),
+  batchOf: (resourceSpans: ResourceSpans[], itemCount: number): TraceBatch => ({ signal: 'traces', resourceSpans, itemCount }),
+});
 
 function spanProblem(span: DecodedSpan): string {
   return (
