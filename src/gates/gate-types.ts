@@ -1,4 +1,5 @@
-import type { ChainView, DeviceEventRecord, ExemplarView } from '../correlator/correlator.js';
+import type { DeviceEventRecord } from '../correlator/bucket-aggregate.js';
+import type { ChainView, ExemplarView } from '../correlator/correlator.js';
 import type { ScopeSelector } from '../correlator/scope-selector.js';
 
 // The shapes every part of a gate shares: the spec a deploy tool opens, what each rule concluded,
