@@ -3,7 +3,7 @@ import { fileExporterFactory } from './exporters/file/factory.js';
 import { nopExporterFactory } from './exporters/nop/factory.js';
 import { otlpExporterFactory } from './exporters/otlp/factory.js';
 import { otlpHttpExporterFactory } from './exporters/otlphttp/factory.js';
-import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from './pipeline/component.js';
+import type { ExporterFactory, ExtensionFactory, ProcessorFactory, ReceiverFactory } from './pipeline/component.js';
 import { filelogReceiverFactory } from './receivers/filelog/factory.js';
 import { journaldReceiverFactory } from './receivers/journald/factory.js';
 import { otlpReceiverFactory } from './receivers/otlp/factory.js';
@@ -25,5 +25,6 @@ export function builtinComponents(): FactoryRegistry {
     exporters: byType<ExporterFactory>(
       [otlpExporterFactory, otlpHttpExporterFactory, fileExporterFactory, nopExporterFactory] as ExporterFactory[],
     ),
+    extensions: byType<ExtensionFactory>([]),
   };
 }

@@ -74,7 +74,8 @@ function table(schema: z.ZodType, prefix: string): string {
 
 function section(kind: string, factory: AnyFactory): string {
   const description = (z.toJSONSchema(factory.configSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema).description;
-  return [`### ${kind} \`${factory.type}\``, '', `Signals: ${factory.signals.join(', ')}.${description ? ` ${description}` : ''}`, '', table(factory.configSchema, `${kind}s.${factory.type}`)].join('\n');
+  const signals = 'signals' in factory ? `Signals: ${factory.signals.join(', ')}.` : 'Runs beside the pipelines (list it in service.extensions).';
+  return [`### ${kind} \`${factory.type}\``, '', `${signals}${description ? ` ${description}` : ''}`, '', table(factory.configSchema, `${kind}s.${factory.type}`)].join('\n');
 }
 
 /** The Markdown reference of every key corrgate accepts, with types, defaults and meanings. */
@@ -84,6 +85,7 @@ export function renderConfigReference(registry: FactoryRegistry): string {
     ['receiver', registry.receivers],
     ['processor', registry.processors],
     ['exporter', registry.exporters],
+    ['extension', registry.extensions],
   ];
   for (const [kind, factories] of kinds) {
     for (const factory of [...factories.values()].sort((a, b) => a.type.localeCompare(b.type))) parts.push('', section(kind, factory));

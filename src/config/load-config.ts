@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { Signal } from '../model/batch.js';
-import type { AnyFactory, ExporterFactory, ProcessorFactory, ReceiverFactory } from '../pipeline/component.js';
+import type { AnyFactory, ExporterFactory, ExtensionFactory, PipelineFactory, ProcessorFactory, ReceiverFactory } from '../pipeline/component.js';
 import { ConfigError } from './config-error.js';
 import { deepFreeze } from './deep-freeze.js';
 import { expandEnvDeep } from './env-expansion.js';
@@ -13,6 +13,7 @@ export interface FactoryRegistry {
   readonly receivers: ReadonlyMap<string, ReceiverFactory>;
   readonly processors: ReadonlyMap<string, ProcessorFactory>;
   readonly exporters: ReadonlyMap<string, ExporterFactory>;
+  readonly extensions: ReadonlyMap<string, ExtensionFactory>;
 }
 
 const COMPONENT_ID = /^([a-z][a-z0-9_]*)(?:\/([^/\s]+))?$/;
@@ -45,6 +46,14 @@ export function parseConfig(text: string, source: string, registry: FactoryRegis
   const receivers = resolveSection('receivers', top.data.receivers ?? {}, registry.receivers, issues);
   const processors = resolveSection('processors', top.data.processors ?? {}, registry.processors, issues);
   const exporters = resolveSection('exporters', top.data.exporters ?? {}, registry.exporters, issues);
+  const declaredExtensions = resolveSection('extensions', top.data.extensions ?? {}, registry.extensions, issues);
+  const extensions = new Map<string, ComponentConfig<ExtensionFactory>>();
+  top.data.service.extensions.forEach((id, i) => {
+    const at = `service.extensions[${i}]`;
+    if (extensions.has(id)) issues.push(`${at}: "${id}" is listed twice`);
+    else if (!top.data.extensions || !Object.hasOwn(top.data.extensions, id)) issues.push(`${at}: "${id}" is not defined under extensions`);
+    else if (declaredExtensions.has(id)) extensions.set(id, declaredExtensions.get(id)!);
+  });
 
   const pipelines = new Map<string, PipelineSpec>();
   for (const [id, pipeline] of Object.entries(top.data.service.pipelines)) {
@@ -67,7 +76,7 @@ export function parseConfig(text: string, source: string, registry: FactoryRegis
   if (pipelines.size === 0 && issues.length === 0) issues.push('service.pipelines: at least one pipeline is required');
   if (issues.length > 0) throw new ConfigError(source, issues);
 
-  return Object.freeze({ source, receivers, processors, exporters, pipelines, telemetry: deepFreeze(top.data.service.telemetry) });
+  return Object.freeze({ source, receivers, processors, exporters, extensions, pipelines, telemetry: deepFreeze(top.data.service.telemetry) });
 }
 
 function resolveSection<F extends AnyFactory>(
@@ -105,7 +114,7 @@ function checkRefs(
   path: string,
   ids: readonly string[],
   declared: Record<string, unknown> | null,
-  defined: ReadonlyMap<string, ComponentConfig<AnyFactory>>,
+  defined: ReadonlyMap<string, ComponentConfig<PipelineFactory>>,
   section: string,
   signal: Signal,
   issues: string[],

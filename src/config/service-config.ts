@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Signal } from '../model/batch.js';
-import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from '../pipeline/component.js';
+import type { ExporterFactory, ExtensionFactory, ProcessorFactory, ReceiverFactory } from '../pipeline/component.js';
 import { durationSchema } from './duration.js';
 import { endpointSchema } from './endpoint.js';
 
@@ -44,7 +44,9 @@ export const topLevelSchema = z.strictObject({
   receivers: componentSection,
   processors: componentSection,
   exporters: componentSection,
+  extensions: componentSection,
   service: z.strictObject({
+    extensions: z.array(z.string().min(1)).default([]).describe('Extension ids (keys under extensions) to run beside the pipelines.'),
     pipelines: z.record(z.string(), pipelineSchema),
     telemetry: telemetrySchema.prefault({}),
   }),
@@ -70,6 +72,8 @@ export interface ServiceConfig {
   readonly receivers: ReadonlyMap<string, ComponentConfig<ReceiverFactory>>;
   readonly processors: ReadonlyMap<string, ComponentConfig<ProcessorFactory>>;
   readonly exporters: ReadonlyMap<string, ComponentConfig<ExporterFactory>>;
+  /** The extensions service.extensions names, in that order. */
+  readonly extensions: ReadonlyMap<string, ComponentConfig<ExtensionFactory>>;
   readonly pipelines: ReadonlyMap<string, PipelineSpec>;
   readonly telemetry: TelemetryConfig;
 }

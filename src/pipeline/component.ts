@@ -73,4 +73,23 @@ export interface ExporterFactory<C = unknown> extends FactoryBase<C> {
   create(settings: ComponentSettings, config: C): Exporter;
 }
 
-export type AnyFactory = ReceiverFactory | ProcessorFactory | ExporterFactory;
+/** What an extension may reach of the running service: the pipeline components, by config id. */
+export interface ExtensionHost {
+  /** A processor by its id (a shared processor such as the correlator is one instance). */
+  processor(id: string): Component | undefined;
+}
+
+/**
+ * An extension runs beside the pipelines rather than in them (the collector's extensions): the gate
+ * runner reads the correlator's evidence and exports decisions. Started after the pipelines, stopped
+ * before them.
+ */
+export interface ExtensionFactory<C = unknown> {
+  readonly kind: 'extension';
+  readonly type: string;
+  readonly configSchema: z.ZodType<C>;
+  create(settings: ComponentSettings, config: C, host: ExtensionHost): Component;
+}
+
+export type PipelineFactory = ReceiverFactory | ProcessorFactory | ExporterFactory;
+export type AnyFactory = PipelineFactory | ExtensionFactory;

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/service-config.js';
 import type { Batch, LogBatch, TraceBatch } from '../model/batch.js';
-import type { Component, ComponentSettings, Exporter, Processor, ReceiverConsumers, SharedProcessor } from '../pipeline/component.js';
+import type { Component, ComponentSettings, Exporter, ExtensionHost, Processor, ReceiverConsumers, SharedProcessor } from '../pipeline/component.js';
 import { FanoutConsumer } from '../pipeline/consumer.js';
 import type { Consumer } from '../pipeline/consumer.js';
 import { IngressConsumer, PipelineQueue } from '../pipeline/pipeline-queue.js';
@@ -18,6 +18,7 @@ export interface PipelineGraph {
   readonly processors: readonly NamedComponent[];
   readonly exporters: readonly NamedComponent[];
   readonly queues: readonly PipelineQueue[];
+  readonly extensions: readonly NamedComponent[];
 }
 
 export interface NamedComponent {
@@ -82,10 +83,19 @@ export function buildPipelineGraph(config: ServiceConfig, logger: Logger, metric
     receivers.push({ id, component: c.factory.create(settings('receiver', id), c.config, consumers) });
   }
 
+  const host: ExtensionHost = {
+    processor: (id) => processors.find((p) => p.id === id)?.component,
+  };
+  const extensions: NamedComponent[] = [...config.extensions.values()].map((c) => ({
+    id: c.id,
+    component: c.factory.create(settings('extension', c.id), c.config, host),
+  }));
+
   return {
     receivers,
     processors,
     exporters: [...exporters].map(([id, component]) => ({ id, component })),
     queues,
+    extensions,
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ServiceConfig } from '../config/service-config.js';
+import type { Component } from '../pipeline/component.js';
 import { CorrgateError, ERR_STARTUP } from '../pipeline/errors.js';
 import { SelfMetrics } from '../telemetry/self-metrics.js';
 import { TelemetryServer } from '../telemetry/telemetry-server.js';
@@ -34,6 +35,16 @@ export class Service {
     return this.state === 'running';
   }
 
+  /** A running extension by id (the control API reaches the gate runner this way). */
+  extension(id: string): Component | undefined {
+    return this.graph.extensions.find((e) => e.id === id)?.component;
+  }
+
+  /** A running processor by id. */
+  processor(id: string): Component | undefined {
+    return this.graph.processors.find((p) => p.id === id)?.component;
+  }
+
   get telemetryAddress(): { host: string; port: number } | undefined {
     return this.telemetry.address;
   }
@@ -46,6 +57,7 @@ export class Service {
       await startAll('exporter', this.graph.exporters);
       await startAll('processor', [...this.graph.processors].reverse());
       await startAll('receiver', this.graph.receivers);
+      await startAll('extension', this.graph.extensions);
     } catch (err) {
       this.logger.error({ err }, 'start-up failed; stopping what had started');
       await this.shutdown();
@@ -66,6 +78,7 @@ export class Service {
 
   private async doShutdown(): Promise<void> {
     this.state = 'stopping';
+    await shutdownAll(this.graph.extensions, this.logger);
     await shutdownAll(this.graph.receivers, this.logger);
     await Promise.all(this.graph.queues.map((q) => q.drain()));
     // Processors in pipeline order, one at a time: one that flushes on shutdown hands on to the next,

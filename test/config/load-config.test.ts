@@ -98,10 +98,12 @@ service:
     expect(issues).toContain('service.pipelines.metrics: metrics pipelines are not supported; corrgate takes traces and logs');
   });
 
-  it('rejects unknown top-level and service keys', () => {
-    const issues = issuesOf(`${minimal}  extensions: [health_check]\nconnectors: {}\n`);
+  it('rejects unknown top-level and service keys, and undefined extensions', () => {
+    const issues = issuesOf(`${minimal}  extensions: [health_check]\n  extentions: []\nconnectors: {}\n`);
     expect(issues).toContain('connectors: unknown key');
-    expect(issues).toContain('service.extensions: unknown key');
+    expect(issues).toContain('service.extentions: unknown key');
+    const undefinedExtension = issuesOf(`${minimal}  extensions: [health_check]\n`);
+    expect(undefinedExtension).toEqual(['service.extensions[0]: "health_check" is not defined under extensions']);
   });
 
   it('expands ${env:VAR} with defaults and reports unset variables by path', () => {

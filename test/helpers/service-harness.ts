@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { builtinComponents } from '../../src/components.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import type { FactoryRegistry } from '../../src/config/load-config.js';
-import type { AnyFactory, ExporterFactory, ProcessorFactory, ReceiverFactory } from '../../src/pipeline/component.js';
+import type { AnyFactory, ExporterFactory, ExtensionFactory, ProcessorFactory, ReceiverFactory } from '../../src/pipeline/component.js';
 import { Service } from '../../src/service/service.js';
 import { SelfMetrics } from '../../src/telemetry/self-metrics.js';
 import { CaptureExporter, captureExporterFactory } from './capture-exporter.js';
@@ -32,6 +32,7 @@ export async function startService(yaml: string, extra: AnyFactory[] = []): Prom
     receivers: new Map([...builtins.receivers, ...of<ReceiverFactory>('receiver')]),
     processors: new Map([...builtins.processors, ...of<ProcessorFactory>('processor')]),
     exporters: new Map([...builtins.exporters, ['capture', captureExporterFactory(capture) as ExporterFactory], ...of<ExporterFactory>('exporter')]),
+    extensions: new Map([...builtins.extensions, ...of<ExtensionFactory>('extension')]),
   };
   const text = yaml
     .replaceAll('GRPC_PORT', String(grpcPort))

@@ -25,7 +25,7 @@ const required: Record<string, Record<string, unknown>> = {
 };
 
 const registry = builtinComponents();
-const factories: AnyFactory[] = [...registry.receivers.values(), ...registry.processors.values(), ...registry.exporters.values()];
+const factories: AnyFactory[] = [...registry.receivers.values(), ...registry.processors.values(), ...registry.exporters.values(), ...registry.extensions.values()];
 const noop = { consume: async () => {} };
 
 function create(factory: AnyFactory, config: unknown): Component {
@@ -37,6 +37,8 @@ function create(factory: AnyFactory, config: unknown): Component {
       return factory.sharing === 'shared' ? factory.create(settings, config) : factory.create(settings, config, noop);
     case 'exporter':
       return factory.create(settings, config);
+    case 'extension':
+      return factory.create(settings, config, { processor: () => undefined });
   }
 }
 
