@@ -4,7 +4,7 @@ import type { ScopeSelector } from '../correlator/scope-selector.js';
 
 // The shapes every part of a gate shares: the spec a deploy tool opens, what each rule concluded,
 // and the decision with the evidence behind it. Rules and decisions are pure functions of evidence
-// (src/gates/rules.ts, decide.ts); scheduling and export live apart (gate-runner, decision export).
+// (src/gates/rules/, decide.ts); scheduling and export live apart (gate-runner, decision export).
 
 export type RuleOutcomeKind = 'pass' | 'fail' | 'nodata';
 export type GateDecisionKind = 'RUNNING' | 'PASS' | 'FAIL' | 'INCONCLUSIVE';
