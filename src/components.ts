@@ -1,5 +1,6 @@
 import type { FactoryRegistry } from './config/load-config.js';
 import { fileExporterFactory } from './exporters/file/factory.js';
+import { gatesExtensionFactory } from './extensions/gates/factory.js';
 import { nopExporterFactory } from './exporters/nop/factory.js';
 import { otlpExporterFactory } from './exporters/otlp/factory.js';
 import { otlpHttpExporterFactory } from './exporters/otlphttp/factory.js';
@@ -25,6 +26,6 @@ export function builtinComponents(): FactoryRegistry {
     exporters: byType<ExporterFactory>(
       [otlpExporterFactory, otlpHttpExporterFactory, fileExporterFactory, nopExporterFactory] as ExporterFactory[],
     ),
-    extensions: byType<ExtensionFactory>([]),
+    extensions: byType<ExtensionFactory>([gatesExtensionFactory] as ExtensionFactory[]),
   };
 }

@@ -66,6 +66,8 @@ export interface TraceView {
   readonly traceId: string;
   readonly services: string[];
   readonly rootService: string | undefined;
+  /** The root span's id when it is held (or, failing that, the newest span held of the trace). */
+  readonly rootSpanId: string | undefined;
   readonly durationMs: number;
   readonly spanCount: number;
   readonly errorSpanCount: number;
@@ -287,6 +289,7 @@ export class Correlator {
       traceId: t.traceIdHex,
       services: t.serviceIds.map((id) => this.name(id) ?? String(id)),
       rootService: t.rootSpan ? this.name(t.rootSpan.serviceId) : undefined,
+      rootSpanId: t.rootSpan?.spanIdHex ?? t.spans[0]?.spanIdHex,
       durationMs: t.durationMs,
       spanCount: t.spanCount,
       errorSpanCount: t.errorSpanCount,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { builtinComponents } from '../../src/components.js';
+import { correlatorProcessorFactory } from '../../src/processors/correlator/factory.js';
 import type { AnyFactory, Component, ComponentSettings } from '../../src/pipeline/component.js';
 import { SelfMetrics } from '../../src/telemetry/self-metrics.js';
 
@@ -37,8 +38,11 @@ function create(factory: AnyFactory, config: unknown): Component {
       return factory.sharing === 'shared' ? factory.create(settings, config) : factory.create(settings, config, noop);
     case 'exporter':
       return factory.create(settings, config);
-    case 'extension':
-      return factory.create(settings, config, { processor: () => undefined });
+    case 'extension': {
+      // Extensions reach pipeline components; the gates extension needs a correlator to judge.
+      const correlator = correlatorProcessorFactory.create(settings, correlatorProcessorFactory.configSchema.parse({ limits: { max_spans: 1000, max_traces: 100, max_error_logs: 100 } }));
+      return factory.create(settings, config, { processor: (id) => (id === 'correlator' ? correlator : undefined) });
+    }
   }
 }
 
