@@ -47,6 +47,11 @@ export interface ChainFilter {
   readonly resourceIds?: ReadonlySet<number>;
 }
 
+/** An event that names no interface matches one that does: the trap may carry only ifIndex. */
+function sameInterface(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined || a.toLowerCase() === b.toLowerCase();
+}
+
 export class ChainTracker {
   private readonly chainsById = new Map<number, Chain>();
   private readonly openByService = new Map<number, Chain[]>();
@@ -70,10 +75,26 @@ export class ChainTracker {
     return this.options.triggerEvents.has(eventName);
   }
 
-  /** Opens a chain for a triggering device event, and takes in failures already seen in its window. */
+  /**
+   * Opens a chain for a triggering device event, and takes in failures already seen in its window.
+   * The same event reported twice (a device's syslog and its SNMP trap for one link going down) is
+   * one chain: an open chain for the same device, event and interface within the skew tolerance is
+   * returned instead of a new one.
+   */
   open(event: DeviceEventRecord, affected: ReadonlySet<number>): Chain | undefined {
     if (!this.isTrigger(event.eventName) || affected.size === 0) return undefined;
     const { intervalMs, clockSkewToleranceMs } = this.options;
+    for (const existing of this.chainsById.values()) {
+      const e = existing.event;
+      if (
+        e.resourceId === event.resourceId &&
+        e.eventName === event.eventName &&
+        sameInterface(e.interfaceName, event.interfaceName) &&
+        Math.abs(e.timeMs - event.timeMs) <= clockSkewToleranceMs
+      ) {
+        return existing;
+      }
+    }
     const chain: Chain = {
       id: this.nextId++,
       event,

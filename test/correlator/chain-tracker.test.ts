@@ -60,6 +60,18 @@ describe('ChainTracker', () => {
     expect(t.size.chains).toBe(0);
   });
 
+  it('makes one chain of the same event reported twice (syslog and trap), and two of different interfaces', () => {
+    const t = new ChainTracker(options);
+    const first = t.open(linkDown(100, T0), new Set([1]))!;
+    const again = t.open({ ...linkDown(100, T0 + 1_500), interfaceName: 'gigabitethernet0/1' }, new Set([1]));
+    const noInterface = t.open({ ...linkDown(100, T0 + 500), interfaceName: undefined }, new Set([1]));
+    expect(again).toBe(first);
+    expect(noInterface).toBe(first);
+    expect(t.open({ ...linkDown(100, T0), interfaceName: 'GigabitEthernet0/2' }, new Set([1]))).not.toBe(first);
+    expect(t.open(linkDown(100, T0 + 10_000), new Set([1]))).not.toBe(first);
+    expect(t.size.chains).toBe(3);
+  });
+
   it('bounds chains, traces and logs per chain, counting evictions', () => {
     const t = new ChainTracker({ ...options, maxChains: 2 });
     const first = t.open(linkDown(100, T0), new Set([1]))!;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,18 +19,38 @@ import type { Harness } from '../helpers/service-harness.js';
 
 let backend: Harness;
 let gatecheck: Harness;
+let syslogPort: number;
+let trapPort: number;
 
 beforeAll(async () => {
   backend = await startService(CAPTURE_CONFIG);
+  syslogPort = await freePort();
+  trapPort = await freePort();
   gatecheck = await startService(`
 receivers:
   otlp:
     protocols:
       http:
         endpoint: 127.0.0.1:HTTP_PORT
+  syslog:
+    udp:
+      listen_address: 127.0.0.1:${syslogPort}
+  snmptrap:
+    listen_address: 127.0.0.1:${trapPort}
+    communities: [public]
 processors:
+  device_events:
   correlator:
     bucket_width: 1s
+    chain_interval: 1m
+    topology:
+      devices:
+        - name: tor-canary
+          addresses: [127.0.0.1]
+          hosts: [node-canary]
+        - name: tor-other
+          addresses: [127.0.0.3]
+          hosts: [node-other]
 exporters:
   nop:
 extensions:
@@ -45,8 +65,8 @@ service:
       processors: [correlator]
       exporters: [nop]
     logs:
-      receivers: [otlp]
-      processors: [correlator]
+      receivers: [otlp, syslog, snmptrap]
+      processors: [device_events, correlator]
       exporters: [nop]
   telemetry:
     metrics:
@@ -106,11 +126,11 @@ function runner() {
   return ext.runner;
 }
 
-const gateSpec = (id: string, canary: string) =>
+const gateSpec = (id: string, canary: string, overrides: Record<string, unknown> = {}, lookBackMs = 2000) =>
   parseGateSpec(
     {
       id,
-      scope: { services: ['checkout'], versions: [canary] },
+      scope: { services: ['checkout'], versions: [canary], include_dependencies: true },
       window: { start: 'now', until_closed: true },
       interval: '1h',
       baseline: { kind: 'stable_version', versions: ['1.0.0'] },
@@ -119,10 +139,31 @@ const gateSpec = (id: string, canary: string) =>
         { name: 'errors-vs-stable', measure: 'two_proportion', confidence: 0.95, min_difference: 0.02, weight: 3 },
         { name: 'latency-vs-stable', measure: 'mann_whitney', confidence: 0.98, effect_size_floor: 0.25, weight: 3 },
         { name: 'error-ratio-ceiling', measure: 'error_ratio', threshold: { max: 0.25 }, critical: true },
+        { name: 'no-failure-chains', measure: 'chains', threshold: { max: 0 }, critical: true },
       ],
+      ...overrides,
     },
-    Date.now() - 2000,
+    Date.now() - lookBackMs,
   );
+
+async function acceptedSpans(): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${gatecheck.metricsPort}/metrics`)).text();
+  const m = /corrgate_receiver_accepted_spans_total\{receiver="otlp",transport="http"\} (\d+)/.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Runs versions of the checkout service, drives `requests` to each, stops them (flushing their telemetry). */
+async function run(versions: { version: string; env: Record<string, string>; requests: number }[]): Promise<void> {
+  const before = await acceptedSpans();
+  const services = await Promise.all(versions.map((v) => startCheckout(v.version, v.env)));
+  try {
+    await Promise.all(services.map((s, i) => drive(s, versions[i]!.requests)));
+  } finally {
+    await Promise.all(services.map(stop));
+  }
+  const total = versions.reduce((n, v) => n + v.requests, 0);
+  await waitFor('every span to reach corrgate', async () => (await acceptedSpans()) >= before + total);
+}
 
 function decisionSpans(gateId: string): Span[] {
   const out: Span[] = [];
@@ -134,19 +175,11 @@ function decisionSpans(gateId: string): Span[] {
 
 describe('gates, end to end', () => {
   it('fails a canary with a raised error rate, citing its failing traces, and passes a good one', async () => {
-    const stable = await startCheckout('1.0.0', { ERROR_EVERY: '50', LATENCY_MS: '4' });
-    const bad = await startCheckout('2.0.0', { ERROR_EVERY: '6', LATENCY_MS: '4' });
-    const good = await startCheckout('2.0.1', { ERROR_EVERY: '50', LATENCY_MS: '4' });
-    try {
-      await Promise.all([drive(stable, 300), drive(bad, 300), drive(good, 300)]);
-    } finally {
-      await Promise.all([stop(stable), stop(bad), stop(good)]);
-    }
-    await waitFor('the spans of all three versions', async () => {
-      const text = await (await fetch(`http://127.0.0.1:${gatecheck.metricsPort}/metrics`)).text();
-      const m = /corrgate_receiver_accepted_spans_total\{receiver="otlp",transport="http"\} (\d+)/.exec(text);
-      return m !== null && Number(m[1]) >= 900;
-    });
+    await run([
+      { version: '1.0.0', env: { ERROR_EVERY: '50', LATENCY_MS: '4' }, requests: 300 },
+      { version: '2.0.0', env: { ERROR_EVERY: '6', LATENCY_MS: '4' }, requests: 300 },
+      { version: '2.0.1', env: { ERROR_EVERY: '50', LATENCY_MS: '4' }, requests: 300 },
+    ]);
 
     const r = runner();
     r.open(gateSpec('bad-canary', '2.0.0'));
@@ -174,9 +207,85 @@ describe('gates, end to end', () => {
     expect(idToHex(evaluation.parentSpanId)).toBe(idToHex(parent.spanId));
     expect(attributesToPlain(evaluation.attributes)).toMatchObject({ 'corrgate.gate.decision': 'FAIL' });
     expect(evaluation.events.map((e) => e.name)).toContain('gate.decision');
-    expect(evaluation.events.filter((e) => e.name === 'gate.rule')).toHaveLength(3);
+    expect(evaluation.events.filter((e) => e.name === 'gate.rule')).toHaveLength(4);
     const cited = failed.evidence.errorTraces.map((e) => e.traceIdHex);
     expect(evaluation.links.map((l) => idToHex(l.traceId)).some((t) => cited.includes(t))).toBe(true);
     expect(idToHex(decisionSpans('good-canary')[0]!.traceId)).not.toBe(idToHex(parent.traceId));
+  });
+});
+
+describe('gates, end to end: latency, noise, devices, no data, dry run', () => {
+  it('fails a canary with a latency regression on the statistical rule, and passes a noisy small-sample canary', async () => {
+    await run([
+      { version: '1.0.0', env: { ERROR_EVERY: '50', LATENCY_MS: '4' }, requests: 200 },
+      { version: '3.0.0', env: { ERROR_EVERY: '50', LATENCY_MS: '12' }, requests: 200 },
+      { version: '3.0.1', env: { ERROR_EVERY: '20', LATENCY_MS: '4' }, requests: 60 },
+    ]);
+    const r = runner();
+    r.open(gateSpec('slow-canary', '3.0.0'));
+    const slow = r.close('slow-canary');
+    expect(slow.decision).toBe('FAIL');
+    const latency = slow.rules.find((x) => x.name === 'latency-vs-stable')!;
+    expect(latency.outcome).toBe('fail');
+    expect(latency.statistic?.name).toMatch(/mann/i);
+    expect(latency.statistic!.pValue!).toBeLessThan(0.02);
+    expect(slow.rules.find((x) => x.name === 'errors-vs-stable')!.outcome).toBe('pass');
+
+    // 3 errors in 60 against 1 in 50: noise on a small sample, not a failed rollout.
+    r.open(gateSpec('noisy-canary', '3.0.1', { min_samples: 30 }));
+    const noisy = r.close('noisy-canary');
+    expect(noisy.rules.find((x) => x.name === 'errors-vs-stable')!.outcome).toBe('pass');
+    expect(noisy.decision).toBe('PASS');
+  });
+
+  it("fails a canary whose switch goes down before its errors, citing the chain; the same on another switch passes", async () => {
+    const versions = [
+      { version: '1.0.0', env: { ERROR_EVERY: '50', LATENCY_MS: '4', HOST_NAME: 'node-stable' }, requests: 20 },
+      { version: '4.0.0', env: { ERROR_EVERY: '9', LATENCY_MS: '4', HOST_NAME: 'node-canary' }, requests: 20 },
+      { version: '4.0.1', env: { ERROR_EVERY: '9', LATENCY_MS: '4', HOST_NAME: 'node-other' }, requests: 20 },
+    ];
+    // The services are running (and so known to run on their hosts) before anything happens.
+    await run(versions);
+    const clock = (d: Date) => `${d.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' })} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 23)} UTC`;
+    // The switch in front of node-canary reports its uplink down (logger, from 127.0.0.1) and an SNMP
+    // linkDown trap from the same switch; then the canary on node-canary starts failing.
+    execFileSync('logger', ['-n', '127.0.0.1', '-P', String(syslogPort), '-d', '--rfc3164', '-p', 'local7.err', '-t', '12',
+      `*${clock(new Date())}: %LINK-3-UPDOWN: Interface TenGigabitEthernet1/0/1, changed state to down`]);
+    execFileSync('snmptrap', ['-v', '2c', '-c', 'public', `127.0.0.1:${trapPort}`, '', '1.3.6.1.6.3.1.1.5.3',
+      '1.3.6.1.2.1.2.2.1.1.1', 'i', '1', '1.3.6.1.2.1.2.2.1.2.1', 's', 'TenGigabitEthernet1/0/1']);
+    await run(versions.map((v) => ({ ...v, requests: 150 })));
+    const r = runner();
+    r.open(gateSpec('chained-canary', '4.0.0', { rules: [{ name: 'no-failure-chains', measure: 'chains', threshold: { max: 0 }, critical: true }] }, 60_000));
+    const chained = r.close('chained-canary');
+    expect(chained.decision).toBe('FAIL');
+    expect(chained.reason).toContain('no-failure-chains');
+    expect(chained.evidence.chains).toHaveLength(1);
+    const chain = chained.evidence.chains[0]!;
+    expect(chain.device).toBe('tor-canary');
+    expect(chain.event.eventName).toBe('network.interface.down');
+    expect(chain.traceIds.length).toBeGreaterThan(0);
+    expect(chained.evidence.deviceEvents.map((e) => e.eventName)).toContain('network.interface.down');
+
+    // The canary on node-other fails just as much, but nothing happened to its switch: no chain.
+    r.open(gateSpec('unchained-canary', '4.0.1', { rules: [{ name: 'no-failure-chains', measure: 'chains', threshold: { max: 0 }, critical: true }], min_samples: 30 }, 60_000));
+    const unchained = r.close('unchained-canary');
+    expect(unchained.evidence.chains).toEqual([]);
+    expect(unchained.decision).toBe('PASS');
+  });
+
+  it('gives INCONCLUSIVE without traffic, and a dry run records FAIL but reports PASS', async () => {
+    const r = runner();
+    r.open(gateSpec('idle-canary', '9.9.9'));
+    expect(r.close('idle-canary').decision).toBe('INCONCLUSIVE');
+
+    await run([
+      { version: '1.0.0', env: { ERROR_EVERY: '50', LATENCY_MS: '4' }, requests: 150 },
+      { version: '5.0.0', env: { ERROR_EVERY: '4', LATENCY_MS: '4' }, requests: 150 },
+    ]);
+    r.open(gateSpec('trial-canary', '5.0.0', { dry_run: true }));
+    const trial = r.close('trial-canary');
+    expect(trial.decision).toBe('FAIL');
+    expect(trial.reported).toBe('PASS');
+    expect(trial.dryRun).toBe(true);
   });
 });
