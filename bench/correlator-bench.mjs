@@ -3,9 +3,11 @@
 //
 //   node bench/correlator-bench.mjs [--quick] [--only inprocess|e2e] [--cpu-prof DIR]
 //                                   [--rounds N] [--warmup S] [--duration S] [--concurrency N]
+//                                   [--report FILE]
 //
 // Run after `npx tsc -p tsconfig.build.json` (it loads dist/). Prints a markdown report, then one JSON
-// line with every figure. Exit status 1 when a part failed or a request got an error; a missed target
+// line with every figure (--report FILE also writes the figures as a section report for bench/run.mjs,
+// bench/lib/report.mjs, which runs this as its correlator section). Exit status 1 when a part failed or a request got an error; a missed target
 // is reported, not an error.
 //
 // 1. In process (a child process started with --expose-gc, so heap readings follow a collection): a
@@ -34,18 +36,20 @@
 // --cpu-prof DIR profiles the in-process part (its figures are then slowed by the profiler and not
 // held against the targets) and prints the top self-time functions under observeTraces/observeLogs.
 
-import { execFileSync, fork, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { HOST, benchDir as here, freePort, repoDir as repo, startCorrgate, stopAllNow, stopChild, stopChildrenOnExit, track, waitExit } from './lib/processes.mjs';
+import { loadRun, runLoadGenerator, windowFigures } from './lib/load.mjs';
+import { metricSum } from './lib/metrics.mjs';
+import { cpuSeconds, machine, peakRssMiB } from './lib/proc-stats.mjs';
+import { writeSectionReport } from './lib/report.mjs';
+import { fmt, markdownTable } from './lib/table.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.join(here, '..');
 const self = fileURLToPath(import.meta.url);
-const HOST = '127.0.0.1';
 
 const { values: opts } = parseArgs({
   options: {
@@ -59,10 +63,12 @@ const { values: opts } = parseArgs({
     // Internal: the in-process part runs in a child started with --expose-gc.
     child: { type: 'boolean', default: false },
     case: { type: 'string' },
+    report: { type: 'string' },
   },
 });
 
 const TARGETS = { eventsPerCore: 1_000_000, bytesPerSpan: 150, maxE2eDropPct: 25 };
+const TARGET_NAMES = { eventsPerCore: 'events/s per core', bytesPerSpan: 'bytes per retained span', e2eDrop: 'end-to-end drop vs receiver-only' };
 
 // Each in-process case runs in a fresh child, so its heap reading starts clean (V8 frees array
 // buffers concurrently, after a collection returns, so a second Correlator in one process would be
@@ -393,89 +399,6 @@ const rounds = Number(opts.rounds ?? (quick ? 1 : 2));
 const concurrency = Number(opts.concurrency);
 const profileDir = opts['cpu-prof'] ? path.resolve(opts['cpu-prof']) : null;
 
-const children = new Set();
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-const exited = (child) => child.exitCode !== null || child.signalCode !== null;
-function waitExit(child, ms) {
-  if (exited(child)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-async function stopChild(child) {
-  if (exited(child)) return;
-  child.kill('SIGTERM');
-  if (await waitExit(child, 5000)) return;
-  child.kill('SIGKILL');
-  await waitExit(child, 2000);
-}
-function stopAllNow() {
-  for (const child of children) if (!exited(child)) child.kill('SIGKILL');
-}
-process.on('exit', stopAllNow);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    stopAllNow();
-    process.exit(130);
-  });
-}
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-function peakRssMiB(pid) {
-  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-async function getText(url) {
-  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return res.text();
-}
-function tail(file, lines = 20) {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-/** Sum of a metric's samples whose label text contains every one of `labels`. */
-function metricSum(text, name, labels = []) {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if ((line.startsWith(`${name}{`) || line.startsWith(`${name} `)) && labels.every((x) => line.includes(x))) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
-
 // ---- part 1: the child
 
 async function runInProcessCase(index) {
@@ -578,29 +501,16 @@ function summariseProfile(profile) {
 
 // ---- part 2: end to end
 
-async function startCorrgate(configFile, workDir, logFile) {
+async function startCorrgateE2e(configFile, workDir, logFile) {
   const [grpcPort, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  const log = openSync(logFile, 'a');
-  const child = track(
-    spawn(process.execPath, [path.join(repo, 'dist', 'cli', 'main.js'), 'serve', '--config', configFile], {
-      cwd: workDir,
-      stdio: ['ignore', log, log],
-      env: { ...process.env, BENCH_GRPC_ENDPOINT: `${HOST}:${grpcPort}`, BENCH_HTTP_ENDPOINT: `${HOST}:${httpPort}`, BENCH_METRICS_ENDPOINT: `${HOST}:${metricsPort}` },
-    }),
-  );
-  closeSync(log);
-  const base = `http://${HOST}:${metricsPort}`;
-  for (let attempt = 0; ; attempt++) {
-    if (exited(child)) throw new Error(`corrgate exited during start-up:\n${tail(logFile)}`);
-    try {
-      await getText(`${base}/readyz`);
-      break;
-    } catch {
-      if (attempt >= 100) throw new Error(`corrgate was not ready within 10 s:\n${tail(logFile)}`);
-      await sleep(100);
-    }
-  }
-  return { child, httpPort, metrics: () => getText(`${base}/metrics`) };
+  const srv = await startCorrgate({
+    workDir,
+    logFile,
+    metricsPort,
+    configFile,
+    env: { BENCH_GRPC_ENDPOINT: `${HOST}:${grpcPort}`, BENCH_HTTP_ENDPOINT: `${HOST}:${httpPort}`, BENCH_METRICS_ENDPOINT: `${HOST}:${metricsPort}` },
+  });
+  return { child: srv.child, httpPort, metrics: srv.metrics };
 }
 
 const E2E = {
@@ -610,54 +520,29 @@ const E2E = {
 
 async function runE2e(kind, round, payloadFile, spansPerRequest, workDir) {
   const logFile = path.join(workDir, `corrgate-${kind}-${round}.log`);
-  const srv = await startCorrgate(E2E[kind].config, workDir, logFile);
+  const srv = await startCorrgateE2e(E2E[kind].config, workDir, logFile);
   const pid = srv.child.pid;
-  let gen;
   try {
-    const samples = {};
-    const sample = async (name) => {
-      const t = process.hrtime.bigint();
-      const cpu = cpuSeconds(pid);
-      const text = await srv.metrics();
-      samples[name] = { t, cpu, accepted: metricSum(text, 'corrgate_receiver_accepted_spans_total', ['transport="http"']), text };
-    };
-    gen = track(
-      fork(
-        path.join(here, 'load-generator.mjs'),
-        ['--transport', 'http', '--target', `${HOST}:${srv.httpPort}`, '--payload', payloadFile, '--spans', String(spansPerRequest), '--concurrency', String(concurrency), '--warmup', String(warmupS), '--duration', String(durationS)],
-        { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
-      ),
-    );
-    let stdout = '';
-    let stderr = '';
-    gen.stdout.on('data', (c) => (stdout += c));
-    gen.stderr.on('data', (c) => (stderr += c));
-    const pending = [];
-    gen.on('message', (m) => {
-      if (m?.phase === 'measure-start') pending.push(sample('start'));
-      if (m?.phase === 'measure-end') pending.push(sample('end'));
+    const { load, samples } = await runLoadGenerator({
+      transport: 'http',
+      port: srv.httpPort,
+      payloadFile,
+      spans: spansPerRequest,
+      concurrency,
+      warmupS,
+      durationS,
+      sample: async () => {
+        const t = process.hrtime.bigint();
+        const cpu = cpuSeconds(pid);
+        const text = await srv.metrics();
+        return { t, cpu, accepted: metricSum(text, 'corrgate_receiver_accepted_spans_total', ['transport="http"']), text };
+      },
     });
-    const limitMs = (warmupS + durationS) * 1000 + 30_000;
-    if (!(await waitExit(gen, limitMs))) throw new Error(`load generator did not finish within ${limitMs / 1000} s`);
-    await Promise.all(pending);
-    if (gen.exitCode !== 0) throw new Error(`load generator failed (exit ${gen.exitCode}): ${stderr.trim()}`);
-    if (!samples.start || !samples.end) throw new Error('load generator never reported its measured window');
-    const load = JSON.parse(stdout.trim().split('\n').pop());
     const end = samples.end.text;
-    const serverCpuS = samples.end.cpu - samples.start.cpu;
-    const accepted = samples.end.accepted - samples.start.accepted;
     return {
       kind,
       round,
-      requests: load.requests,
-      errors: load.errors,
-      errorSamples: load.errorSamples,
-      accepted,
-      wallS: Number(samples.end.t - samples.start.t) / 1e9,
-      serverCpuS,
-      perCore: serverCpuS > 0 ? accepted / serverCpuS : NaN,
-      p50Ms: load.latencyMs.p50,
-      p99Ms: load.latencyMs.p99,
+      ...windowFigures({ load, samples }),
       rssMiB: peakRssMiB(pid),
       // Backlog check: the receiver acknowledges once a batch is queued, so a queue that grew would
       // flatter the correlator run.
@@ -673,48 +558,38 @@ async function runE2e(kind, round, payloadFile, spansPerRequest, workDir) {
           : undefined,
     };
   } finally {
-    if (gen) await stopChild(gen);
     await stopChild(srv.child);
   }
 }
 
 // ---- report
 
-const fmt = {
-  m: (n) => (Number.isFinite(n) ? `${(n / 1e6).toFixed(2)} M` : 'n/a'),
-  k: (n) => (Number.isFinite(n) ? `${Math.round(n / 1000).toLocaleString('en-US')}k` : 'n/a'),
-  int: (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a'),
-  f: (n, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a'),
-};
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-function machine() {
-  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? 'unknown';
-  return { model, nproc: os.availableParallelism(), memGiB: os.totalmem() / 2 ** 30, node: process.version, kernel: os.release() };
-}
-
-function render({ inproc, e2e, summary, env, payload }) {
+/** The figures: both parts' tables and notes, with headings at `h` ('##' here, '####' in BENCHMARKS.md). */
+function renderFigures({ inproc, e2e, payload }, h = '##') {
   const L = [];
-  L.push(`# Correlator benchmark (\`node bench/correlator-bench.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}\`)`);
-  L.push('');
-  L.push(`Machine: ${env.model}, ${env.nproc} CPUs, ${env.memGiB.toFixed(0)} GiB RAM, Linux ${env.kernel}, Node.js ${env.node}.`);
   if (inproc && !inproc.failed) {
-    L.push('');
     L.push(
-      `## Correlator only (in process, one core)${profileDir ? ' — PROFILED, figures slowed by --cpu-prof' : ''}\n\n` +
+      `${h} Correlator only (in process, one core)${profileDir ? ' — PROFILED, figures slowed by --cpu-prof' : ''}\n\n` +
         `Default limits (max_spans ${fmt.int(inproc.limits.max_spans)}, max_traces ${fmt.int(inproc.limits.max_traces)}, max_error_logs ${fmt.int(inproc.limits.max_error_logs)}); ` +
         `${inproc.spansPerBatch}-span requests decoded by dist/'s decoder outside the timed section; measured at steady state (span ring wrapping, traces evicting), ` +
         `each batch timed alone right after its decode; events/s per CPU second of the process (process.cpuUsage, GC included) over all measured batches, and the median batch.`,
     );
     L.push('');
-    L.push('| case | events measured | CPU s | events/s per CPU s | median batch | events/s wall | spans held | traces held | error logs held | evicted spans / traces | stats().bytes per span | heap+arrayBuffers growth per span | peak RSS MiB |');
-    L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const c of inproc.cases) {
-      L.push(
-        `| ${c.name} | ${fmt.int(c.events)} | ${fmt.f(c.cpuS)} | **${fmt.m(c.eventsPerCpuS)}** | ${fmt.m(c.medianSectionEventsPerCpuS)} | ${fmt.m(c.eventsPerWallS)} | ${fmt.int(c.retained.spans)} | ${fmt.int(c.retained.traces)} | ${fmt.int(c.retained.errorLogs)} | ` +
-          `${fmt.int(c.evicted.spans)} / ${fmt.int(c.evicted.traces)} | ${c.fresh ? fmt.f(c.statsBytesPerSpan, 1) : '—'} | ${c.fresh ? fmt.f(c.heapGrowthPerSpan, 1) : '—'} | ${fmt.f(c.peakRssMiB, 0)} |`,
-      );
-    }
+    L.push(
+      markdownTable(
+        [
+          'case', ['events measured', 'r'], ['CPU s', 'r'], ['events/s per CPU s', 'r'], ['median batch', 'r'], ['events/s wall', 'r'], ['spans held', 'r'], ['traces held', 'r'],
+          ['error logs held', 'r'], ['evicted spans / traces', 'r'], ['stats().bytes per span', 'r'], ['heap+arrayBuffers growth per span', 'r'], ['peak RSS MiB', 'r'],
+        ],
+        inproc.cases.map((c) => [
+          c.name, fmt.int(c.events), fmt.f(c.cpuS), `**${fmt.m(c.eventsPerCpuS)}**`, fmt.m(c.medianSectionEventsPerCpuS), fmt.m(c.eventsPerWallS), fmt.int(c.retained.spans),
+          fmt.int(c.retained.traces), fmt.int(c.retained.errorLogs), `${fmt.int(c.evicted.spans)} / ${fmt.int(c.evicted.traces)}`, c.fresh ? fmt.f(c.statsBytesPerSpan, 1) : '—',
+          c.fresh ? fmt.f(c.heapGrowthPerSpan, 1) : '—', fmt.f(c.peakRssMiB, 0),
+        ]),
+      ),
+    );
     const c0 = inproc.cases[0];
     L.push('');
     L.push(
@@ -723,28 +598,32 @@ function render({ inproc, e2e, summary, env, payload }) {
         `Duplicates seen by the trace index: ${inproc.cases.map((c) => fmt.int(c.duplicateSpans)).join(', ')}; rejected: ${inproc.cases.map((c) => fmt.int(c.rejected)).join(', ')}.`,
     );
   } else if (inproc?.failed) {
-    L.push('', `In-process part failed: ${inproc.failed}`);
+    L.push(`In-process part failed: ${inproc.failed}`);
   }
   if (e2e) {
-    L.push('');
+    if (L.length) L.push('');
     L.push(
-      `## End to end (OTLP/HTTP protobuf -> corrgate)\n\n` +
+      `${h} End to end (OTLP/HTTP protobuf -> corrgate)\n\n` +
         `One ${payload.spans}-span request (${(payload.bytes / 1024).toFixed(1)} KiB, bench/payload.mjs) sent over and over by bench/load-generator.mjs, ${concurrency} in flight, ` +
         `${warmupS} s warm-up + ${durationS} s measured, ${rounds} round(s) alternating, each run a fresh corrgate process. Spans accepted per server CPU second (utime+stime from /proc).`,
     );
     L.push('');
-    L.push('| run | round | requests | errors | spans accepted | wall s | server CPU s | cores busy | spans/s per server core | p50 ms | p99 ms | peak RSS MiB | queue at end |');
-    L.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const r of e2e) {
-      if (r.failed) {
-        L.push(`| ${E2E[r.kind].label} | ${r.round} | failed: ${r.failed.split('\n')[0]} | | | | | | | | | | |`);
-        continue;
-      }
-      L.push(
-        `| ${E2E[r.kind].label} | ${r.round} | ${fmt.int(r.requests)} | ${fmt.int(r.errors)} | ${fmt.int(r.accepted)} | ${fmt.f(r.wallS)} | ${fmt.f(r.serverCpuS)} | ${fmt.f(r.serverCpuS / r.wallS)} | ` +
-          `**${fmt.k(r.perCore)}** | ${fmt.f(r.p50Ms, 1)} | ${fmt.f(r.p99Ms, 1)} | ${fmt.f(r.rssMiB, 0)} | ${fmt.int(r.queueAtEnd)} |`,
-      );
-    }
+    L.push(
+      markdownTable(
+        [
+          'run', ['round', 'r'], ['requests', 'r'], ['errors', 'r'], ['spans accepted', 'r'], ['wall s', 'r'], ['server CPU s', 'r'], ['cores busy', 'r'],
+          ['spans/s per server core', 'r'], ['p50 ms', 'r'], ['p99 ms', 'r'], ['peak RSS MiB', 'r'], ['queue at end', 'r'],
+        ],
+        e2e.map((r) =>
+          r.failed
+            ? [E2E[r.kind].label, r.round, `failed: ${r.failed.split('\n')[0]}`]
+            : [
+                E2E[r.kind].label, r.round, fmt.int(r.requests), fmt.int(r.errors), fmt.int(r.accepted), fmt.f(r.wallS), fmt.f(r.serverCpuS), fmt.f(r.serverCpuS / r.wallS),
+                `**${fmt.k(r.perCore)}**`, fmt.f(r.p50Ms, 1), fmt.f(r.p99Ms, 1), fmt.f(r.rssMiB, 0), fmt.int(r.queueAtEnd),
+              ],
+        ),
+      ),
+    );
     const corr = e2e.find((r) => r.kind === 'correlator' && !r.failed)?.correlator;
     if (corr) {
       L.push('');
@@ -754,6 +633,16 @@ function render({ inproc, e2e, summary, env, payload }) {
       );
     }
   }
+  return L.join('\n');
+}
+
+function render({ inproc, e2e, summary, env, payload }) {
+  const L = [];
+  L.push(`# Correlator benchmark (\`node bench/correlator-bench.mjs${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}\`)`);
+  L.push('');
+  L.push(`Machine: ${env.model}, ${env.nproc} CPUs, ${env.memGiB.toFixed(0)} GiB RAM, Linux ${env.kernel}, Node.js ${env.node}.`);
+  const figures = renderFigures({ inproc, e2e, payload });
+  if (figures) L.push('', figures);
   L.push('');
   L.push('## Targets');
   L.push('');
@@ -811,6 +700,7 @@ function summarise(inproc, e2e) {
 // ---- main
 
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'corrgate-correlator-bench-'));
+stopChildrenOnExit(() => rmSync(workDir, { recursive: true, force: true }));
 let exitCode = 0;
 let inproc = null;
 let e2e = null;
@@ -836,20 +726,9 @@ try {
     process.stdout.write(`end to end: ${rounds} round(s), ${warmupS} s warm-up + ${durationS} s per run\n`);
     for (let round = 1; round <= rounds; round++) {
       for (const kind of ['receiver', 'correlator']) {
-        process.stdout.write(`  ${E2E[kind].label}, round ${round} ... `);
-        try {
-          const r = await runE2e(kind, round, payloadFile, payload.spans, workDir);
-          e2e.push(r);
-          process.stdout.write(`${fmt.k(r.perCore)} spans/s per server core, ${r.errors} errors\n`);
-          if (r.errors > 0) {
-            exitCode = 1;
-            process.stdout.write(`    errors: ${JSON.stringify(r.errorSamples)}\n`);
-          }
-        } catch (err) {
-          exitCode = 1;
-          e2e.push({ kind, round, failed: err.message });
-          process.stdout.write(`failed: ${err.message}\n`);
-        }
+        const { result, ok } = await loadRun(`${E2E[kind].label}, round ${round}`, () => runE2e(kind, round, payloadFile, payload.spans, workDir), { kind, round });
+        e2e.push(result);
+        if (!ok) exitCode = 1;
       }
     }
   }
@@ -884,6 +763,14 @@ try {
     endToEnd: e2e?.map(({ errorSamples, ...r }) => (r.failed ? r : { ...r, errorSamples })),
   };
   process.stdout.write(`\n${JSON.stringify(json)}\n`);
+  writeSectionReport(opts.report, {
+    section: 'correlator',
+    ok: exitCode === 0,
+    markdown: renderFigures({ inproc, e2e, payload: payloadInfo }, '####'),
+    // summarise() writes one line per target, in the order of its targets object.
+    targets: Object.entries(summary.targets).map(([key, t], i) => ({ name: TARGET_NAMES[key], met: t.met, text: summary.lines[i] })),
+    figures: summary.targets,
+  });
 } catch (err) {
   exitCode = 1;
   process.stderr.write(`correlator-bench: ${err.stack ?? err}\n`);

@@ -2,7 +2,7 @@
 // paced stream of SNMPv2c linkDown traps by the same sender, looking for the highest rate each takes
 // without losing a trap.
 //
-//   npx tsc -p tsconfig.build.json && node bench/snmptrap-load.mjs [--quick] [--rcvbuf BYTES]
+//   npx tsc -p tsconfig.build.json && node bench/snmptrap-load.mjs [--quick] [--rcvbuf BYTES] [--report FILE]
 //
 // Servers, each its own process for the whole run, both on loopback:
 //   - corrgate: `dist/cli/main.js serve` with a snmptrap receiver (community public) feeding a logs
@@ -23,24 +23,40 @@
 // /proc/net/udp to say where a loss happened, and CPU pressure (/proc/pressure/cpu) to say how busy
 // the machine was. --rcvbuf sets SO_RCVBUF for both servers (default: the OS default for both).
 //
-// Prints a markdown table and one JSON line. Exit status: 0 when both servers were measured; 1 when
+// Prints a markdown table and one JSON line; --report FILE also writes the figures as a section report
+// for bench/run.mjs (bench/lib/report.mjs), which runs this as its snmp section. Exit status: 0 when both servers were measured; 1 when
 // something failed (a server did not start, the sender failed, a server counted nothing or more
 // than was sent); 2 when dist/ or snmptrapd is missing. Every child process is stopped on the way
 // out, also on error or on SIGINT/SIGTERM.
 
-import { execFileSync, fork, spawn, spawnSync } from 'node:child_process';
-import dgram from 'node:dgram';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { fork, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  HOST,
+  benchDir as here,
+  exited,
+  freePort,
+  freeUdpPort,
+  repoDir as repo,
+  sleep,
+  startCorrgate,
+  stopAllNow,
+  stopChild,
+  stopChildrenOnExit,
+  tail,
+  track,
+  waitReady,
+} from './lib/processes.mjs';
+import { appendedLines, settle } from './lib/metrics.mjs';
+import { cpuPressureUs, cpuSeconds, machine, peakRssMiB } from './lib/proc-stats.mjs';
+import { writeSectionReport } from './lib/report.mjs';
+import { fmt, markdownTable } from './lib/table.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.join(here, '..');
-const HOST = '127.0.0.1';
 const SNMPTRAPD = '/usr/sbin/snmptrapd';
 const COMMUNITY = 'public';
 
@@ -50,6 +66,7 @@ const { values: opts } = parseArgs({
     // SO_RCVBUF for both servers' sockets (corrgate receive_buffer_bytes, snmptrapd serverRecvBuf);
     // default: the OS default for both.
     rcvbuf: { type: 'string' },
+    report: { type: 'string' },
     // Internal: run as the trap sender, driven over the IPC channel.
     sender: { type: 'boolean', default: false },
   },
@@ -61,7 +78,6 @@ if (rcvbuf !== undefined && !(Number.isInteger(rcvbuf) && rcvbuf > 0)) {
   process.stderr.write('snmptrap-load: --rcvbuf takes a positive number of bytes\n');
   process.exit(2);
 }
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------
 // The sender (child process). Messages in: {port, rate, count}; out: {sent, errors, seconds, ...}.
@@ -151,31 +167,6 @@ async function senderMain() {
 // ---------------------------------------------------------------------------------------------
 // Measuring processes from the outside.
 
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** User + system CPU seconds of a process, all its threads. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name may hold spaces: count fields from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function peakRssMiB(pid) {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
 /** Datagrams the kernel dropped on the IPv4 UDP socket bound to 127.0.0.1:port (receive buffer full). */
 function udpDrops(port) {
   const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -196,69 +187,16 @@ function socketRcvbuf(port) {
   return Number(/\brb(\d+)/.exec(r.stdout ?? '')?.[1] ?? NaN);
 }
 
-function freeTcpPort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function freeUdpPort() {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, HOST, () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
-
-function tail(file, lines = 15) {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-// Every child is tracked and stopped on the way out, whatever happens.
-const children = new Set();
-const exited = (child) => child.exitCode !== null || child.signalCode !== null;
-
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function stopChild(child) {
-  if (!child || exited(child)) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  if (await Promise.race([gone.then(() => true), sleep(5000).then(() => false)])) return;
-  child.kill('SIGKILL');
-  await Promise.race([gone, sleep(2000)]);
-}
-
-function killAllNow() {
-  for (const child of children) if (!exited(child)) child.kill('SIGKILL');
-}
-
 // ---------------------------------------------------------------------------------------------
 // The two servers: each start returns {name, how, child, port, count(), extra()}.
 
-async function startCorrgate(workDir) {
-  const [trapPort, metricsPort] = [await freeUdpPort(), await freeTcpPort()];
-  const config = path.join(workDir, 'corrgate.yaml');
+async function startCorrgateSnmptrap(workDir) {
+  const [trapPort, metricsPort] = [await freeUdpPort(), await freePort()];
   // Defaults everywhere else (queue; receive buffer unless --rcvbuf): what an operator gets.
-  writeFileSync(
-    config,
-    `receivers:
+  const srv = await startCorrgate({
+    workDir,
+    metricsPort,
+    configText: `receivers:
   snmptrap:
     listen_address: ${HOST}:${trapPort}
     communities: [${COMMUNITY}]${rcvbuf ? `\n    receive_buffer_bytes: ${rcvbuf}` : ''}
@@ -275,32 +213,9 @@ service:
     logs:
       level: warn
 `,
-  );
-  const logFile = path.join(workDir, 'corrgate.log');
-  const log = openSync(logFile, 'a');
-  const child = track(spawn(process.execPath, [path.join(repo, 'dist', 'cli', 'main.js'), 'serve', '--config', config], { cwd: workDir, stdio: ['ignore', log, log] }));
-  closeSync(log);
-  const base = `http://${HOST}:${metricsPort}`;
-  // Bounded: 100 tries, 100 ms apart.
-  for (let attempt = 0; ; attempt++) {
-    if (exited(child)) throw new Error(`corrgate exited during start-up:\n${tail(logFile)}`);
-    try {
-      const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (attempt >= 100) throw new Error(`corrgate was not ready within 10 s:\n${tail(logFile)}`);
-    await sleep(100);
-  }
-  const metric = async (name) => {
-    const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-    let sum = 0;
-    for (const line of text.split('\n')) {
-      if (line.startsWith(`${name}{`) && line.includes('receiver="snmptrap"')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-    return sum;
-  };
+  });
+  const { child, logFile } = srv;
+  const metric = (name) => srv.metric(name, ['receiver="snmptrap"']);
   const version = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).version;
   return {
     name: 'corrgate',
@@ -345,16 +260,8 @@ async function startSnmptrapd(workDir) {
   );
   closeSync(err);
   // Ready when its socket is bound (visible in /proc/net/udp); bounded: 100 tries, 100 ms apart.
-  for (let attempt = 0; !Number.isFinite(udpDrops(port)); attempt++) {
-    if (exited(child)) throw new Error(`snmptrapd exited during start-up:\n${tail(stderrFile)}\n${tail(output)}`);
-    if (attempt >= 100) throw new Error(`snmptrapd was not listening within 10 s:\n${tail(stderrFile)}\n${tail(output)}`);
-    await sleep(100);
-  }
+  await waitReady({ ready: () => Number.isFinite(udpDrops(port)), child, what: 'snmptrapd', logFile: stderrFile });
   // Trap lines written so far, counted incrementally: the file is only ever appended to.
-  let offset = 0;
-  let traps = 0;
-  let partial = '';
-  const buf = Buffer.allocUnsafe(1 << 20);
   const version = /NET-SNMP version:\s*(\S+)/i.exec(spawnSync(SNMPTRAPD, ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? '';
   return {
     name: 'snmptrapd',
@@ -362,25 +269,7 @@ async function startSnmptrapd(workDir) {
     child,
     port,
     logFile: output,
-    count: async () => {
-      if (!existsSync(output)) return 0;
-      const size = statSync(output).size;
-      if (size <= offset) return traps;
-      const fd = openSync(output, 'r');
-      try {
-        while (offset < size) {
-          const n = readSync(fd, buf, 0, Math.min(buf.length, size - offset), offset);
-          if (n <= 0) break;
-          offset += n;
-          const lines = (partial + buf.toString('latin1', 0, n)).split('\n');
-          partial = lines.pop();
-          for (const line of lines) if (line.startsWith('TRAP ')) traps++;
-        }
-      } finally {
-        closeSync(fd);
-      }
-      return traps;
-    },
+    count: appendedLines(output, 'TRAP '),
     refused: async () => 0,
     pollMs: 100,
   };
@@ -444,25 +333,6 @@ async function startSender(workDir) {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Waits until `expected` more have arrived or the count has not moved for `stillMs`; bounded by `maxMs`. */
-async function settle(server, base, expected, stillMs, maxMs) {
-  const deadline = Date.now() + maxMs;
-  let last = -1;
-  let lastMoved = Date.now();
-  for (;;) {
-    const n = (await server.count()) - base;
-    if (n >= expected) return n;
-    if (n !== last) {
-      last = n;
-      lastMoved = Date.now();
-    } else if (Date.now() - lastMoved >= stillMs) {
-      return n;
-    }
-    if (Date.now() > deadline) return n;
-    await sleep(server.pollMs);
-  }
-}
-
 async function step(server, sender, rate, seconds) {
   const count = Math.round(rate * seconds);
   const base = await server.count();
@@ -474,7 +344,7 @@ async function step(server, sender, rate, seconds) {
   const s = await sender.send(server.port, rate, count);
   const psi = cpuPressureUs() - psi0;
   const sendWallUs = (performance.now() - t0) * 1000;
-  const received = await settle(server, base, s.sent, 800, 10_000);
+  const received = await settle(server.count, { base, expected: s.sent, stillMs: 800, maxMs: 10_000, pollMs: server.pollMs });
   const cpu = cpuSeconds(server.child.pid) - cpu0;
   const wall = (performance.now() - t0) / 1000;
   if (exited(server.child)) throw new Error(`${server.name} exited during the ${rate}/s step:\n${tail(server.logFile)}`);
@@ -499,15 +369,6 @@ async function step(server, sender, rate, seconds) {
     serverRefused: (await server.refused()) - refused0,
     wallS: wall,
   };
-}
-
-/** CPU pressure (PSI "some": time runnable tasks waited for a CPU), microseconds since boot; NaN without PSI. */
-function cpuPressureUs() {
-  try {
-    return Number(/^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? NaN);
-  } catch {
-    return NaN;
-  }
 }
 
 /**
@@ -586,18 +447,6 @@ async function searchAll(servers, sender, { rates, seconds, deadline, log }) {
   return Object.fromEntries(servers.map((s) => [s.name, state.get(s)]));
 }
 
-function machine() {
-  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
-  let rmem = NaN;
-  try {
-    rmem = Number(readFileSync('/proc/sys/net/core/rmem_default', 'utf8').trim());
-  } catch {
-    // no figure
-  }
-  return { model, nproc: os.availableParallelism(), node: process.version, kernel: os.release(), rmemDefault: rmem };
-}
-
 async function main() {
   if (!existsSync(path.join(repo, 'dist', 'receivers', 'snmptrap', 'factory.js')) || !existsSync(path.join(repo, 'dist', 'cli', 'main.js'))) {
     process.stderr.write('snmptrap-load: dist/ is missing or old; run `npx tsc -p tsconfig.build.json` first\n');
@@ -619,7 +468,7 @@ async function main() {
   const servers = [];
   let sender;
   try {
-    servers.push(await startCorrgate(workDir), await startSnmptrapd(workDir));
+    servers.push(await startCorrgateSnmptrap(workDir), await startSnmptrapd(workDir));
     sender = await startSender(workDir);
     log(`SNMP trap load: ${seconds} s of traps per step, rates ${rates.map((r) => `${r / 1000}k`).join(', ')}/s until loss${quick ? ' (--quick)' : ''}\n`);
 
@@ -645,8 +494,8 @@ async function main() {
     const senderLimited = (r) => r.stoppedBy.startsWith('the sender') || (r.best && !r.firstLoss && r.stoppedBy !== 'the time budget');
     const TARGET = 3;
 
-    const fmtInt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
-    const fmtF = (n, d = 3) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+    const fmtInt = fmt.int;
+    const fmtF = (n, d = 3) => fmt.f(n, d);
     const env = machine();
     const out = [];
     out.push(
@@ -663,19 +512,34 @@ async function main() {
         `paced in 1 ms slices, ${seconds} s of traps per step; the same sender and stream for both servers.`,
     );
     out.push('');
-    out.push('| server | highest lossless rate (traps/s) | sender achieved (traps/s) | traps sent | server CPU s | CPU s per 1000 traps | server cores busy | first loss at | lost there (kernel drops / refused) | stopped by | peak RSS MiB |');
-    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |');
-    for (const s of servers) {
+    const tableRows = servers.map((s) => {
       const r = results[s.name];
       const b = r.best;
       const f = r.firstLoss;
       const lower = senderLimited(r) ? '>= ' : '';
-      out.push(
-        `| ${s.name} | ${b ? `**${lower}${fmtInt(b.rate)}**` : 'none'} | ${b ? fmtInt(b.achievedRate) : 'n/a'} | ${b ? fmtInt(b.sent) : 'n/a'} | ${b ? fmtF(b.serverCpuS, 2) : 'n/a'} | ` +
-          `${b ? fmtF(b.cpuPer1000) : 'n/a'} | ${b ? fmtF(b.serverCpuS / b.sendSeconds, 2) : 'n/a'} | ${f ? `${fmtInt(f.rate)}/s (sender ${fmtInt(f.achievedRate)}/s)` : 'none'} | ` +
-          `${f ? `${fmtInt(f.lost)} of ${fmtInt(f.sent)} (${fmtInt(f.kernelDrops)} / ${fmtInt(f.serverRefused)})` : ''} | ${r.stoppedBy} | ${fmtF(peakRssMiB(s.child.pid), 0)} |`,
-      );
-    }
+      return [
+        s.name,
+        b ? `**${lower}${fmtInt(b.rate)}**` : 'none',
+        b ? fmtInt(b.achievedRate) : 'n/a',
+        b ? fmtInt(b.sent) : 'n/a',
+        b ? fmtF(b.serverCpuS, 2) : 'n/a',
+        b ? fmtF(b.cpuPer1000) : 'n/a',
+        b ? fmtF(b.serverCpuS / b.sendSeconds, 2) : 'n/a',
+        f ? `${fmtInt(f.rate)}/s (sender ${fmtInt(f.achievedRate)}/s)` : 'none',
+        f ? `${fmtInt(f.lost)} of ${fmtInt(f.sent)} (${fmtInt(f.kernelDrops)} / ${fmtInt(f.serverRefused)})` : '',
+        r.stoppedBy,
+        fmtF(peakRssMiB(s.child.pid), 0),
+      ];
+    });
+    out.push(
+      markdownTable(
+        [
+          'server', ['highest lossless rate (traps/s)', 'r'], ['sender achieved (traps/s)', 'r'], ['traps sent', 'r'], ['server CPU s', 'r'], ['CPU s per 1000 traps', 'r'],
+          ['server cores busy', 'r'], 'first loss at', 'lost there (kernel drops / refused)', 'stopped by', ['peak RSS MiB', 'r'],
+        ],
+        tableRows,
+      ),
+    );
     out.push('');
     out.push(
       `corrgate / snmptrapd: ${fmtF(ratio, 2)}x the lossless rate (target >= ${TARGET}x: ${Number.isFinite(ratio) ? (ratio >= TARGET ? 'met' : 'missed') : 'not measured'}); ` +
@@ -703,6 +567,23 @@ async function main() {
     );
     out.push(`Whole run: ${totalS.toFixed(1)} s.`);
     process.stdout.write(`\n${out.join('\n')}\n\n`);
+    const met = Number.isFinite(ratio) ? ratio >= TARGET : null;
+    writeSectionReport(opts.report, {
+      section: 'snmp',
+      ok: true,
+      // The first line is the machine, which bench/run.mjs states in the block's header.
+      markdown: `Socket buffer default: net.core.rmem_default ${fmtInt(env.rmemDefault)} bytes.\n${out.slice(1).join('\n')}`,
+      targets: [
+        {
+          name: 'highest lossless rate vs snmptrapd',
+          met,
+          text:
+            `corrgate / snmptrapd highest lossless rate: ${fmtF(ratio, 2)}x (${c.best ? fmtInt(c.best.rate) : 'none'} vs ${p.best ? fmtInt(p.best.rate) : 'none'} traps/s); ` +
+            `target >= ${TARGET}x: ${met === null ? 'not measured' : met ? 'met' : 'missed'}. CPU per trap: corrgate uses ${fmtF(cpuRatio, 2)}x less server CPU than snmptrapd.`,
+        },
+      ],
+      figures: { ratioLosslessRate: ratio, ratioCpuPerTrap: cpuRatio },
+    });
 
     const pick = (r) => ({
       highestLosslessRate: r.best?.rate ?? null,
@@ -752,7 +633,7 @@ async function main() {
   } finally {
     if (sender) await sender.stop();
     for (const s of servers) await stopChild(s.child);
-    killAllNow();
+    stopAllNow();
     rmSync(workDir, { recursive: true, force: true });
   }
 }
@@ -760,13 +641,8 @@ async function main() {
 if (opts.sender) {
   await senderMain();
 } else {
-  process.on('exit', killAllNow);
-  for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.on(signal, () => {
-      killAllNow();
-      if (workDirToRemove) rmSync(workDirToRemove, { recursive: true, force: true });
-      process.exit(130);
-    });
-  }
+  stopChildrenOnExit(() => {
+    if (workDirToRemove) rmSync(workDirToRemove, { recursive: true, force: true });
+  });
   process.exitCode = await main();
 }

@@ -1,7 +1,7 @@
 // The syslog benchmark: corrgate's syslog receiver against rsyslog, fed the same generated RFC 5424
 // stream over TCP (octet-counted; one connection, then four) and over UDP.
 //
-//   npm run build && node bench/syslog-load.mjs [--quick]
+//   npm run build && node bench/syslog-load.mjs [--quick] [--report FILE]
 //
 // Both servers run as their own processes for the whole run: corrgate (`dist/cli/main.js serve`, a
 // syslog receiver into a nop exporter) and rsyslogd -n (imtcp + imudp into an omfile, config in
@@ -11,25 +11,29 @@
 // seconds, so the sender's CPU on a small machine does not count against either. corrgate's count is
 // corrgate_receiver_accepted_log_records_total from /metrics; rsyslog's the lines in its output file.
 // Everything is on loopback, bounded in time (under a minute; --quick: a few seconds), and every
-// process started is stopped at the end.
+// process started is stopped at the end. --report FILE also writes the figures as a section report
+// for bench/run.mjs (bench/lib/report.mjs), which runs this as its syslog section.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { HOST, benchDir as here, canConnect, corrgateMain, freePort, repoDir as repo, startCorrgate, stopChild, stopChildrenOnExit, track, waitReady } from './lib/processes.mjs';
+import { appendedLines, settle } from './lib/metrics.mjs';
+import { cpuSeconds, peakRssMiB } from './lib/proc-stats.mjs';
+import { writeSectionReport } from './lib/report.mjs';
+import { fmt, markdownTable } from './lib/table.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.join(here, '..');
-const HOST = '127.0.0.1';
 const RSYSLOGD = '/usr/sbin/rsyslogd';
 
 const { values: opts } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    report: { type: 'string' },
     // Internal: run corrgate's service in this process (see serveChild).
     'serve-child': { type: 'string' },
   },
@@ -57,84 +61,6 @@ async function serveChild(configPath) {
   const stop = () => service.shutdown().then(() => process.exit(0), () => process.exit(1));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-}
-
-// ---------------------------------------------------------------------------------------------
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** User + system CPU seconds of a process, all its threads. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function peakRssMiB(pid) {
-  const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: HOST, port }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
-
-function tail(file, lines = 15) {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
-
-const children = new Set();
-const exited = (child) => child.exitCode !== null || child.signalCode !== null;
-
-function track(child) {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function stopChild(child) {
-  if (exited(child)) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  if (await Promise.race([gone.then(() => true), sleep(5000).then(() => false)])) return;
-  child.kill('SIGKILL');
-  await gone;
-}
-
-process.on('exit', () => {
-  for (const child of children) if (!exited(child)) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => process.exit(130));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,12 +132,9 @@ async function sendUdp(port, list) {
 // ---------------------------------------------------------------------------------------------
 // The two servers.
 
-async function startCorrgate(workDir) {
+async function startCorrgateSyslog(workDir) {
   const [tcpPort, udpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
-  const config = path.join(workDir, 'corrgate.yaml');
-  writeFileSync(
-    config,
-    `receivers:
+  const configText = `receivers:
   syslog:
     tcp:
       listen_address: ${HOST}:${tcpPort}
@@ -231,45 +154,20 @@ service:
       address: ${HOST}:${metricsPort}
     logs:
       level: warn
-`,
-  );
-  const main = path.join(repo, 'dist', 'cli', 'main.js');
+`;
+  const config = path.join(workDir, 'corrgate.yaml');
+  writeFileSync(config, configText);
   // `corrgate serve` itself once the build lists the syslog receiver; until then the same service
   // started by this script with the receiver added.
-  const listed = spawnSync(process.execPath, [main, 'validate', '--config', config], { encoding: 'utf8' }).status === 0;
-  const args = listed ? [main, 'serve', '--config', config] : [fileURLToPath(import.meta.url), '--serve-child', config];
-  const logFile = path.join(workDir, 'corrgate.log');
-  const log = openSync(logFile, 'a');
-  const child = track(spawn(process.execPath, args, { cwd: workDir, stdio: ['ignore', log, log] }));
-  closeSync(log);
-  const base = `http://${HOST}:${metricsPort}`;
-  for (let attempt = 0; ; attempt++) {
-    if (exited(child)) throw new Error(`corrgate exited during start-up:\n${tail(logFile)}`);
-    try {
-      const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (attempt >= 100) throw new Error(`corrgate was not ready within 10 s:\n${tail(logFile)}`);
-    await sleep(100);
-  }
+  const listed = spawnSync(process.execPath, [corrgateMain, 'validate', '--config', config], { encoding: 'utf8' }).status === 0;
+  const srv = await startCorrgate({ workDir, metricsPort, configFile: config, argv: listed ? undefined : [fileURLToPath(import.meta.url), '--serve-child', config] });
   return {
     name: 'corrgate',
     how: listed ? 'corrgate serve' : 'corrgate service (syslog factory added by the bench)',
-    child,
+    child: srv.child,
     tcpPort,
     udpPort,
-    count: async () => {
-      const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-      let sum = 0;
-      for (const line of text.split('\n')) {
-        if (line.startsWith('corrgate_receiver_accepted_log_records_total{') && line.includes('receiver="syslog"')) {
-          sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-        }
-      }
-      return sum;
-    },
+    count: () => srv.metric('corrgate_receiver_accepted_log_records_total', ['receiver="syslog"']),
   };
 }
 
@@ -289,62 +187,19 @@ async function startRsyslog(workDir) {
   const log = openSync(logFile, 'a');
   const child = track(spawn(RSYSLOGD, ['-n', '-f', conf, '-i', path.join(workDir, 'rsyslogd.pid')], { cwd: workDir, stdio: ['ignore', log, log] }));
   closeSync(log);
-  for (let attempt = 0; !(await canConnect(tcpPort)); attempt++) {
-    if (exited(child)) throw new Error(`rsyslogd exited during start-up:\n${tail(logFile)}`);
-    if (attempt >= 100) throw new Error(`rsyslogd was not listening within 10 s:\n${tail(logFile)}`);
-    await sleep(100);
-  }
-  // Lines written so far, counted incrementally: the file is only ever appended to.
-  let offset = 0;
-  let lines = 0;
-  const buf = Buffer.allocUnsafe(1 << 20);
+  await waitReady({ ready: () => canConnect(tcpPort), child, what: 'rsyslogd', logFile });
   return {
     name: 'rsyslog',
     how: `rsyslogd ${/rsyslogd\s+(\S+)/.exec(spawnSync(RSYSLOGD, ['-v'], { encoding: 'utf8' }).stdout)?.[1] ?? ''}`.trim(),
     child,
     tcpPort,
     udpPort,
-    count: async () => {
-      if (!existsSync(output)) return 0;
-      const size = statSync(output).size;
-      if (size <= offset) return lines;
-      const fd = openSync(output, 'r');
-      try {
-        while (offset < size) {
-          const n = readSync(fd, buf, 0, Math.min(buf.length, size - offset), offset);
-          if (n <= 0) break;
-          for (let i = 0; i < n; i++) if (buf[i] === 0x0a) lines++;
-          offset += n;
-        }
-      } finally {
-        closeSync(fd);
-      }
-      return lines;
-    },
+    // Lines written so far, counted incrementally: the file is only ever appended to.
+    count: appendedLines(output),
   };
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** Waits until `expected` more have arrived, or the count has not moved for `stillMs`; bounded by `maxMs`. */
-async function settle(server, base, expected, stillMs, maxMs) {
-  const deadline = Date.now() + maxMs;
-  let last = -1;
-  let lastMoved = Date.now();
-  for (;;) {
-    const n = (await server.count()) - base;
-    if (n >= expected) return n;
-    if (n !== last) {
-      last = n;
-      lastMoved = Date.now();
-    } else if (Date.now() - lastMoved >= stillMs) {
-      return n;
-    }
-    if (Date.now() > deadline) return n;
-    // Not faster: every look at corrgate is a /metrics scrape, which costs corrgate CPU.
-    await sleep(100);
-  }
-}
 
 async function measure(server, scenario) {
   const base = await server.count();
@@ -352,7 +207,8 @@ async function measure(server, scenario) {
   const t0 = process.hrtime.bigint();
   if (scenario.transport === 'udp') await sendUdp(server.udpPort, scenario.datagrams);
   else await sendTcp(server.tcpPort, scenario.streams);
-  const received = await settle(server, base, scenario.messages, scenario.transport === 'udp' ? 700 : 3000, 20_000);
+  // Polled every 100 ms, not faster: every look at corrgate is a /metrics scrape, which costs corrgate CPU.
+  const received = await settle(server.count, { base, expected: scenario.messages, stillMs: scenario.transport === 'udp' ? 700 : 3000, maxMs: 20_000, pollMs: 100 });
   const cpu = cpuSeconds(server.child.pid) - cpu0;
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   return { received, cpu, wall, perCore: cpu > 0 ? received / cpu : NaN };
@@ -373,9 +229,10 @@ async function main() {
   const warmupMessages = quick ? 20_000 : 60_000;
 
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'corrgate-syslog-bench-'));
+  stopChildrenOnExit(() => rmSync(workDir, { recursive: true, force: true }));
   const servers = [];
   try {
-    servers.push(await startCorrgate(workDir), await startRsyslog(workDir));
+    servers.push(await startCorrgateSyslog(workDir), await startRsyslog(workDir));
 
     // Distinct sequence ranges per stream; the same bytes go to both servers.
     const warmup = { transport: 'tcp', messages: warmupMessages, streams: [tcpStream(0, warmupMessages)] };
@@ -399,24 +256,43 @@ async function main() {
       rows.push({ scenario, results });
     }
 
-    const fmt = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
     const out = [];
     out.push(`Syslog receiver: corrgate vs rsyslog, RFC 5424 (~${Buffer.byteLength(message(12345))} bytes/message), loopback, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'})${quick ? ', --quick' : ''}`);
-    out.push(`corrgate: ${servers[0].how}, nop exporter; rsyslog: ${servers[1].how}, imtcp/imudp -> omfile (bench/rsyslog/rsyslog.conf)`);
-    out.push('');
-    out.push('| scenario | messages sent | corrgate taken | corrgate msg/s per core | rsyslog taken | rsyslog msg/s per core | corrgate / rsyslog |');
-    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    let worst = Infinity;
+    const figures = [];
+    figures.push(`corrgate: ${servers[0].how}, nop exporter; rsyslog: ${servers[1].how}, imtcp/imudp -> omfile (bench/rsyslog/rsyslog.conf)`);
+    figures.push('');
+    let worstTcp = Infinity;
+    const tableRows = [];
     for (const { scenario, results } of rows) {
       const c = results.corrgate;
       const r = results.rsyslog;
       const ratio = c.perCore / r.perCore;
-      worst = Math.min(worst, ratio);
-      out.push(`| ${scenario.name} | ${fmt(scenario.messages)} | ${fmt(c.received)} | ${fmt(c.perCore)} | ${fmt(r.received)} | ${fmt(r.perCore)} | ${ratio.toFixed(2)}x |`);
+      if (scenario.transport === 'tcp') worstTcp = Math.min(worstTcp, ratio);
+      tableRows.push([scenario.name, fmt.int(scenario.messages), fmt.int(c.received), fmt.int(c.perCore), fmt.int(r.received), fmt.int(r.perCore), `${ratio.toFixed(2)}x`]);
     }
-    out.push('');
-    out.push(`Peak RSS: corrgate ${peakRssMiB(servers[0].child.pid).toFixed(0)} MiB, rsyslog ${peakRssMiB(servers[1].child.pid).toFixed(0)} MiB. Lowest ratio ${worst.toFixed(2)}x (target >= 1.0x).`);
+    figures.push(
+      markdownTable(
+        ['scenario', ['messages sent', 'r'], ['corrgate taken', 'r'], ['corrgate msg/s per core', 'r'], ['rsyslog taken', 'r'], ['rsyslog msg/s per core', 'r'], ['corrgate / rsyslog', 'r']],
+        tableRows,
+      ),
+    );
+    figures.push('');
+    const corrgateRss = peakRssMiB(servers[0].child.pid);
+    const rsyslogRss = peakRssMiB(servers[1].child.pid);
+    figures.push(`Peak RSS: corrgate ${corrgateRss.toFixed(0)} MiB, rsyslog ${rsyslogRss.toFixed(0)} MiB. Lowest TCP ratio ${worstTcp.toFixed(2)}x (target >= 1.0x).`);
+    out.push(...figures);
     process.stdout.write(`${out.join('\n')}\n`);
+    const met = worstTcp >= 1;
+    const targets = [
+      {
+        name: 'TCP msgs/s per core vs rsyslog',
+        met,
+        text: `corrgate / rsyslog messages per core over TCP: ${rows
+          .filter((x) => x.scenario.transport === 'tcp')
+          .map((x) => `${(x.results.corrgate.perCore / x.results.rsyslog.perCore).toFixed(2)}x (${x.scenario.name})`)
+          .join(', ')}; target >= 1.0x: ${met ? 'met' : 'missed'}.`,
+      },
+    ];
 
     let complete = true;
     for (const { scenario, results } of rows) {
@@ -424,6 +300,13 @@ async function main() {
       if (scenario.transport === 'tcp' && (results.corrgate.received < scenario.messages || results.rsyslog.received < scenario.messages)) complete = false;
     }
     if (!complete) process.stderr.write('syslog-load: a server did not take every TCP message\n');
+    writeSectionReport(opts.report, {
+      section: 'syslog',
+      ok: complete,
+      markdown: figures.join('\n'),
+      targets,
+      figures: { rows: rows.map(({ scenario, results }) => ({ scenario: scenario.name, messages: scenario.messages, ...results })), peakRssMiB: { corrgate: corrgateRss, rsyslog: rsyslogRss } },
+    });
     return complete ? 0 : 1;
   } catch (err) {
     process.stderr.write(`syslog-load: ${err instanceof Error ? err.message : String(err)}\n`);
