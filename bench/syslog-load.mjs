@@ -20,9 +20,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { HOST, benchDir as here, canConnect, corrgateMain, freePort, repoDir as repo, startCorrgate, stopChild, stopChildrenOnExit, track, waitReady } from './lib/processes.mjs';
+import { HOST, benchDir as here, canConnect, freePort, repoDir as repo, startCorrgate, stopChild, stopChildrenOnExit, track, waitReady } from './lib/processes.mjs';
 import { appendedLines, settle } from './lib/metrics.mjs';
 import { cpuSeconds, peakRssMiB } from './lib/proc-stats.mjs';
 import { writeSectionReport } from './lib/report.mjs';
@@ -34,34 +33,8 @@ const { values: opts } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     report: { type: 'string' },
-    // Internal: run corrgate's service in this process (see serveChild).
-    'serve-child': { type: 'string' },
   },
 });
-
-// ---------------------------------------------------------------------------------------------
-// corrgate when the build does not list the syslog receiver among its components yet: the same
-// start-up as `corrgate serve` (load, validate, start; SIGTERM drains), with the syslog factory
-// added to the built-in ones.
-
-async function serveChild(configPath) {
-  const load = (p) => import(pathToFileURL(path.join(repo, 'dist', p)).href);
-  const [{ builtinComponents }, { loadConfigFile }, { Service }, { createLogger }, { syslogReceiverFactory }] = await Promise.all([
-    load('components.js'),
-    load('config/load-config.js'),
-    load('service/service.js'),
-    load('telemetry/logger.js'),
-    load('receivers/syslog/factory.js'),
-  ]);
-  const builtins = builtinComponents();
-  const registry = { ...builtins, receivers: new Map([...builtins.receivers, ['syslog', syslogReceiverFactory]]) };
-  const config = loadConfigFile(configPath, registry);
-  const service = new Service(config, createLogger(config.telemetry.logs.level));
-  await service.start();
-  const stop = () => service.shutdown().then(() => process.exit(0), () => process.exit(1));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
 
 // ---------------------------------------------------------------------------------------------
 // The stream: RFC 5424 as an application behind a relay sends it, 16 hosts x 8 apps, each message
@@ -157,13 +130,10 @@ service:
 `;
   const config = path.join(workDir, 'corrgate.yaml');
   writeFileSync(config, configText);
-  // `corrgate serve` itself once the build lists the syslog receiver; until then the same service
-  // started by this script with the receiver added.
-  const listed = spawnSync(process.execPath, [corrgateMain, 'validate', '--config', config], { encoding: 'utf8' }).status === 0;
-  const srv = await startCorrgate({ workDir, metricsPort, configFile: config, argv: listed ? undefined : [fileURLToPath(import.meta.url), '--serve-child', config] });
+  const srv = await startCorrgate({ workDir, metricsPort, configFile: config });
   return {
     name: 'corrgate',
-    how: listed ? 'corrgate serve' : 'corrgate service (syslog factory added by the bench)',
+    how: 'corrgate serve',
     child: srv.child,
     tcpPort,
     udpPort,
@@ -317,6 +287,4 @@ async function main() {
   }
 }
 
-// Last, so that everything above is initialised when it runs.
-if (opts['serve-child']) await serveChild(opts['serve-child']);
-else process.exitCode = await main();
+process.exitCode = await main();
