@@ -6,6 +6,7 @@
 //   syslog      bench/syslog-load.mjs        corrgate's syslog receiver vs rsyslog, TCP and UDP
 //   snmp        bench/snmptrap-load.mjs      corrgate's snmptrap receiver vs snmptrapd
 //   correlator  bench/correlator-bench.mjs   the correlator alone and on the ingest path
+//   gates       bench/gates-bench.mjs        1,000 open gates: an evaluation round, close to exported decision
 //   micro       bench/micro-bench.mjs        decoder, trace index and syslog parser, one core each
 //
 //   node bench/run.mjs [--quick] [--only SECTION,...] [--no-micro] [--no-write]
@@ -37,6 +38,7 @@ const SECTIONS = {
   syslog: { script: 'syslog-load.mjs', title: 'syslog receiver vs rsyslog', limitS: 240 },
   snmp: { script: 'snmptrap-load.mjs', title: 'SNMP trap receiver vs snmptrapd', limitS: 240 },
   correlator: { script: 'correlator-bench.mjs', title: 'correlator', limitS: 400 },
+  gates: { script: 'gates-bench.mjs', title: 'gates: evaluation rounds and decision export', limitS: 300 },
   micro: { script: 'micro-bench.mjs', title: 'micro-benchmarks', limitS: 400 },
 };
 const RECEIVER_SELECTORS = /^(corrgate|protobufjs|http|grpc|(corrgate|protobufjs)\/(http|grpc))$/;

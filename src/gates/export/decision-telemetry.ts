@@ -465,6 +465,19 @@ export class DecisionTelemetry {
     } catch (err) {
       this.logger.warn({ err, gate: gateId }, 'decision telemetry could not end the gate span');
     }
+    this.flushSoon();
+  }
+
+  /**
+   * A final decision is what a deploy tool and a person wait for, so it leaves now rather than at the
+   * batch processor's next tick (scheduledDelayMs). Not awaited: the decision never waits on export.
+   */
+  private flushSoon(): void {
+    const running = this.running;
+    if (!running) return;
+    const failed = (err: unknown) => this.logger.debug({ err }, 'decision telemetry flush failed; the batch processor retries on its own schedule');
+    running.tracerProvider.forceFlush().catch(failed);
+    running.loggerProvider?.forceFlush().catch(failed);
   }
 
   private endGate(gateId: string, gate: OpenGate, closedBy: 'close' | 'shutdown', final: GateDecision | undefined): void {
