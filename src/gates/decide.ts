@@ -19,6 +19,13 @@ export interface DecideContext {
   /** The evaluation's sequence number within the gate (1, 2, ...). */
   readonly evaluation: number;
   readonly nowMs: number;
+  /**
+   * What the baseline was, when it did not come from a correlator query (previous_decision: the gate
+   * store); without it the decision describes the query baselineOf makes.
+   */
+  readonly baselineDescription?: GateDecision['baseline'];
+  /** Since when the correlator holds evidence (it keeps none across a restart); default: always. */
+  readonly evidenceFromMs?: number;
 }
 
 export interface GateScore {
@@ -89,23 +96,43 @@ function verdict(spec: GateSpec, results: readonly RuleResult[], score: GateScor
   return { decision: 'FAIL', reason: `Score ${formatNumber(s)} < marginal ${formatNumber(marginal)}${failedText}${withoutData}.` };
 }
 
+/**
+ * A window that began before the correlator's evidence did (corrgate started or restarted inside
+ * it) is only partly seen: whatever failed in the unseen part cannot count against the rollout, so
+ * such a window can fail or stay inconclusive, but never pass.
+ */
+function unseenPart(spec: GateSpec, ctx: DecideContext): string | undefined {
+  const from = ctx.evidenceFromMs;
+  if (from === undefined || from <= spec.window.startMs) return undefined;
+  const end = Math.max(ctx.current.window.endMs, from);
+  const seen = end > spec.window.startMs ? (end - from) / (end - spec.window.startMs) : 0;
+  return `corrgate holds evidence only from ${new Date(from).toISOString()}, after the window began at ${new Date(spec.window.startMs).toISOString()} (it started or restarted during the window; ${formatNumber(Math.round(seen * 1000) / 10)}% of the window was seen)`;
+}
+
+function withCoverage(v: Verdict, unseen: string | undefined, windowOpen: boolean): Verdict {
+  if (unseen === undefined || windowOpen || v.decision !== 'PASS') return v;
+  return { decision: 'INCONCLUSIVE', reason: `Would pass (${v.reason.replace(/\.$/, '')}), but ${unseen}: a partly seen window cannot pass.` };
+}
+
 /** The gate's decision for one evaluation; pure: everything it needs is in its arguments. */
 export function decide(spec: GateSpec, results: readonly RuleResult[], ctx: DecideContext): GateDecision {
   const score = scoreOf(results);
-  const { decision, reason } = verdict(spec, results, score, ctx);
+  const unseen = unseenPart(spec, ctx);
+  const { decision, reason } = withCoverage(verdict(spec, results, score, ctx), unseen, ctx.windowOpen);
   // A dry run never stops a rollout, so it also never stops early: it keeps recording until the
   // window closes, and what it reports is what a gate that always agrees would report.
   const reported: GateDecisionKind = spec.dry_run ? (ctx.windowOpen ? 'RUNNING' : 'PASS') : decision;
   const final = spec.dry_run ? !ctx.windowOpen : !ctx.windowOpen || decision === 'FAIL';
   const query = baselineOf(spec, { startMs: ctx.current.window.startMs, endMs: ctx.current.window.endMs });
   const baseline: GateDecision['baseline'] =
-    query === undefined
+    ctx.baselineDescription ??
+    (query === undefined
       ? { kind: 'none', window: undefined, scope: undefined }
       : {
           kind: query.kind,
           window: ctx.baseline !== undefined ? { startMs: ctx.baseline.window.startMs, endMs: ctx.baseline.window.endMs } : { startMs: query.startMs, endMs: query.endMs },
           scope: query.scope,
-        };
+        });
   return {
     gateId: spec.id,
     evaluation: ctx.evaluation,
@@ -121,5 +148,6 @@ export function decide(spec: GateSpec, results: readonly RuleResult[], ctx: Deci
     evidence: decisionEvidence(ctx.current),
     evaluatedAtMs: ctx.nowMs,
     dryRun: spec.dry_run,
+    ...(unseen !== undefined ? { evidenceFromMs: ctx.evidenceFromMs } : {}),
   };
 }

@@ -60,11 +60,21 @@ export const baselineSpecSchema = z
       kind: z.literal('stable_version'),
       versions: z.array(z.string().min(1)).min(1).describe('service.version(s) of the stable deployment running beside the canary.'),
     }),
+    z.strictObject({
+      kind: z.literal('stable_selector'),
+      attributes: z
+        .record(z.string().min(1), z.string())
+        .refine((a) => Object.keys(a).length > 0, 'give at least one attribute')
+        .describe('Resource attributes that select the stable deployment instead of the canary (e.g. k8s.deployment.name: checkout-primary); they replace the scope\'s attributes of the same name.'),
+    }),
     z.strictObject({ kind: z.literal('previous_window') }),
+    z.strictObject({ kind: z.literal('previous_decision') }),
     z.strictObject({ kind: z.literal('none') }),
   ])
   .default({ kind: 'none' })
-  .describe('What relative and statistical rules compare against: the stable version over the same window (best: same traffic, same time), the same scope over the window just before, or nothing.');
+  .describe(
+    'What relative and statistical rules compare against: the stable version over the same window (best: same traffic, same time), the stable deployment picked by resource attributes over the same window, the same scope over the window just before, the window of the last gate of the same scope that passed (from the gate store), or nothing.',
+  );
 
 const thresholdSchema = z
   .strictObject({
@@ -262,7 +272,7 @@ export function scopeSelectorOf(spec: Pick<GateSpec, 'scope'>): ScopeSelector {
 
 /** The evidence query for a gate's baseline; its fields are those of the correlator's EvidenceQuery. */
 export interface BaselineQuery {
-  readonly kind: Exclude<BaselineSpec['kind'], 'none'>;
+  readonly kind: Exclude<BaselineSpec['kind'], 'none' | 'previous_decision'>;
   readonly scope: ScopeSelector;
   readonly startMs: number;
   readonly endMs: number;
@@ -270,14 +280,18 @@ export interface BaselineQuery {
 
 /**
  * What to compare `window` (the span of the current window being evaluated) against: the stable
- * versions over the same window, or the same scope over the equally long window just before it.
- * undefined when the gate has no baseline.
+ * versions or the stable deployment over the same window, or the same scope over the equally long
+ * window just before it. undefined when the gate has no baseline, or when its baseline comes from the
+ * gate store rather than the correlator (previous_decision).
  */
 export function baselineOf(spec: Pick<GateSpec, 'scope' | 'baseline'>, window: { readonly startMs: number; readonly endMs: number }): BaselineQuery | undefined {
   const scope = scopeSelectorOf(spec);
   switch (spec.baseline.kind) {
     case 'none':
+    case 'previous_decision':
       return undefined;
+    case 'stable_selector':
+      return { kind: 'stable_selector', scope: { ...scope, attributes: { ...scope.attributes, ...spec.baseline.attributes } }, startMs: window.startMs, endMs: window.endMs };
     case 'stable_version':
       return { kind: 'stable_version', scope: { ...scope, versions: [...spec.baseline.versions] }, startMs: window.startMs, endMs: window.endMs };
     case 'previous_window': {

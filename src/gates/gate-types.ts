@@ -9,7 +9,7 @@ import type { ScopeSelector } from '../correlator/scope-selector.js';
 export type RuleOutcomeKind = 'pass' | 'fail' | 'nodata';
 export type GateDecisionKind = 'RUNNING' | 'PASS' | 'FAIL' | 'INCONCLUSIVE';
 
-export type BaselineKind = 'none' | 'previous_window' | 'stable_version';
+export type BaselineKind = 'none' | 'previous_window' | 'previous_decision' | 'stable_version' | 'stable_selector';
 
 export interface GateWindow {
   readonly startMs: number;
@@ -61,10 +61,21 @@ export interface GateDecision {
   readonly final: boolean;
   readonly reason: string;
   readonly window: GateWindow;
-  readonly baseline: { readonly kind: BaselineKind; readonly window: GateWindow | undefined; readonly scope: ScopeSelector | undefined };
+  readonly baseline: {
+    readonly kind: BaselineKind;
+    readonly window: GateWindow | undefined;
+    readonly scope: ScopeSelector | undefined;
+    /** previous_decision: the gate whose passed window is the baseline (none found: undefined). */
+    readonly from?: { readonly gateId: string; readonly run: number; readonly decidedAtMs: number };
+  };
   readonly scope: ScopeSelector;
   readonly rules: readonly RuleResult[];
   readonly evidence: DecisionEvidence;
   readonly evaluatedAtMs: number;
   readonly dryRun: boolean;
+  /**
+   * Set when the correlator holds evidence only from this time on, later than the window's start (it
+   * started, or restarted, during the window): what came before was not seen, so the gate cannot pass.
+   */
+  readonly evidenceFromMs?: number;
 }

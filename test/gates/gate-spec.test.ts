@@ -98,7 +98,7 @@ describe('parseGateSpec', () => {
     expect(issuesOf({ ...minimal(), rules: [{ measure: 'error_ratio', threshold: { max: 1 } }] })).toContain('rules[0].name: required');
     expect(issuesOf({ ...minimal(), rules: [{ name: 'x', measure: 'chains', threshold: {} }] })).toContain('rules[0].threshold: give max, min or both');
     expect(issuesOf({ ...minimal(), baseline: { kind: 'stable_version' } })).toContain('baseline.versions: required');
-    expect(issuesOf({ ...minimal(), baseline: { kind: 'yesterday' } })).toContain('baseline.kind: expected one of stable_version, previous_window, none');
+    expect(issuesOf({ ...minimal(), baseline: { kind: 'yesterday' } })).toContain('baseline.kind: expected one of stable_version, stable_selector, previous_window, previous_decision, none');
     expect(issuesOf({ ...minimal(), rules: [] })).toContain('rules: needs at least 1 item');
     expect(issuesOf({ ...minimal(), min_samples: 0 })).toContain('min_samples: must be > 0');
     expect(issuesOf(undefined)).toEqual(['expected an object with id, scope, window and rules']);

@@ -31,6 +31,15 @@ export interface GateOpening {
   readonly windowEndMs?: number;
   readonly baselineKind: string;
   readonly dryRun: boolean;
+  /** The gate's trace id and parent span id (hex), fixed when it first opened so a restart keeps one trace per gate; generated when absent. */
+  readonly traceId?: string;
+  readonly spanId?: string;
+  /** When the gate opened: the parent span's start (default: when this process heard of it). */
+  readonly openedAtMs?: number;
+  /** Evaluations already made before this process took the gate up (a resumed gate). */
+  readonly evaluations?: number;
+  /** The gate outlives this process (a gate store keeps it): its parent span is not ended at shutdown. */
+  readonly durable?: boolean;
 }
 
 export interface DecisionEventData {

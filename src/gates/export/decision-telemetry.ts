@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Context, Span, Tracer } from '@opentelemetry/api';
+import type { Context, Tracer } from '@opentelemetry/api';
 import { credentials as grpcCredentials, Metadata } from '@grpc/grpc-js';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
@@ -268,15 +269,54 @@ class AdmittingLogProcessor implements logs.LogRecordProcessor {
 
 interface Running {
   readonly tracerProvider: tracing.BasicTracerProvider;
+  readonly ids: PinnedIdGenerator;
   readonly tracer: Tracer;
   readonly loggerProvider: logs.LoggerProvider | undefined;
   readonly otelLogger: ReturnType<logs.LoggerProvider['getLogger']> | undefined;
 }
 
 interface OpenGate {
-  readonly span: Span;
+  readonly opening: GateOpening;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly openedAtMs: number;
+  /** Evaluation spans are children of this remote-style parent: the gate span itself is only made when the gate ends. */
   readonly context: Context;
   evaluations: number;
+}
+
+const randomHex = (bytes: number) => randomBytes(bytes).toString('hex');
+const HEX_TRACE_ID = /^[0-9a-f]{32}$/;
+const HEX_SPAN_ID = /^[0-9a-f]{16}$/;
+
+/**
+ * Hands out a gate's fixed ids to the one span started while they are pinned, random ids otherwise.
+ * The gate's parent span is started only when the gate ends (it may have been opened by an earlier
+ * process), and the SDK has no other way to start a span with given ids.
+ */
+class PinnedIdGenerator implements tracing.IdGenerator {
+  private pinned: { traceId: string; spanId: string } | undefined;
+
+  withPinned<T>(ids: { traceId: string; spanId: string }, fn: () => T): T {
+    this.pinned = ids;
+    try {
+      return fn();
+    } finally {
+      this.pinned = undefined;
+    }
+  }
+
+  generateTraceId(): string {
+    return this.pinned?.traceId ?? randomHex(16);
+  }
+
+  generateSpanId(): string {
+    const id = this.pinned?.spanId;
+    if (id === undefined) return randomHex(8);
+    // Only the gate span itself gets the pinned span id; nothing else is started inside withPinned, but be sure.
+    this.pinned = { traceId: this.pinned!.traceId, spanId: randomHex(8) };
+    return id;
+  }
 }
 
 export class DecisionTelemetry {
@@ -333,8 +373,10 @@ export class DecisionTelemetry {
 
     const spanQueue = new ExportQueue(this.maxQueueSize);
     const spanExporter = new AccountedExporter(new OTLPTraceExporter(this.exporterConfig(this.traceTarget)), 'traces', spanQueue, this.metrics, this.logger, this.traceTarget.describe);
+    const ids = new PinnedIdGenerator();
     const tracerProvider = new tracing.BasicTracerProvider({
       resource,
+      idGenerator: ids,
       // Set here so OTEL_TRACES_SAMPLER or OTEL_SPAN_*_LIMIT in the environment cannot thin out decisions.
       sampler: new tracing.AlwaysOnSampler(),
       spanLimits: { attributeCountLimit: 128, eventCountLimit: 1024, linkCountLimit: MAX_LINKS, attributePerEventCountLimit: 64, attributePerLinkCountLimit: 16 },
@@ -352,6 +394,7 @@ export class DecisionTelemetry {
     }
     this.running = {
       tracerProvider,
+      ids,
       tracer: tracerProvider.getTracer(TRACER_NAME, CORRGATE_VERSION),
       loggerProvider,
       otelLogger: loggerProvider?.getLogger(TRACER_NAME, CORRGATE_VERSION),
@@ -374,20 +417,33 @@ export class DecisionTelemetry {
     };
   }
 
-  /** Starts the gate's parent span `gate <id>`, kept open for the gate's life. A gate already open keeps its span (one trace per gate). */
+  /**
+   * Takes note of an open gate. Its parent span `gate <id>` (one trace per gate) is made when the gate
+   * ends, with the gate's fixed ids and its opening time as start, so that a gate resumed after a
+   * restart still has one trace; evaluation spans are its children from the start. A gate already
+   * open keeps its trace.
+   */
   gateOpened(gate: GateOpening): void {
     try {
       this.openGate(gate);
     } catch (err) {
-      this.logger.warn({ err, gate: gate.id }, 'decision telemetry could not start the gate span');
+      this.logger.warn({ err, gate: gate.id }, 'decision telemetry could not start the gate trace');
     }
   }
 
   private openGate(gate: GateOpening): OpenGate | undefined {
     const known = this.open.get(gate.id);
     if (known || !this.running) return known;
-    const span = this.running.tracer.startSpan(gateSpanName(gate.id), { kind: SpanKind.INTERNAL, root: true, attributes: gateOpeningAttributes(gate) }, ROOT_CONTEXT);
-    const opened: OpenGate = { span, context: trace.setSpan(ROOT_CONTEXT, span), evaluations: 0 };
+    const traceId = gate.traceId !== undefined && HEX_TRACE_ID.test(gate.traceId) ? gate.traceId : randomHex(16);
+    const spanId = gate.spanId !== undefined && HEX_SPAN_ID.test(gate.spanId) ? gate.spanId : randomHex(8);
+    const opened: OpenGate = {
+      opening: gate,
+      traceId,
+      spanId,
+      openedAtMs: gate.openedAtMs ?? Date.now(),
+      context: trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: 1, isRemote: false }),
+      evaluations: gate.evaluations ?? 0,
+    };
     this.open.set(gate.id, opened);
     this.closedTraceIds.delete(gate.id);
     return opened;
@@ -482,37 +538,52 @@ export class DecisionTelemetry {
 
   private endGate(gateId: string, gate: OpenGate, closedBy: 'close' | 'shutdown', final: GateDecision | undefined): void {
     this.open.delete(gateId);
-    this.closedTraceIds.set(gateId, gate.span.spanContext().traceId);
+    this.closedTraceIds.set(gateId, gate.traceId);
     if (this.closedTraceIds.size > MAX_CLOSED_GATES) {
       const oldest = this.closedTraceIds.keys().next();
       if (!oldest.done) this.closedTraceIds.delete(oldest.value);
     }
-    gate.span.setAttributes({ 'corrgate.gate.closed_by': closedBy, 'corrgate.gate.evaluations': gate.evaluations });
+    const running = this.running;
+    if (!running) return;
+    const span = running.ids.withPinned(gate, () =>
+      running.tracer.startSpan(
+        gateSpanName(gateId),
+        { kind: SpanKind.INTERNAL, root: true, startTime: gate.openedAtMs, attributes: gateOpeningAttributes(gate.opening) },
+        ROOT_CONTEXT,
+      ),
+    );
+    span.setAttributes({ 'corrgate.gate.closed_by': closedBy, 'corrgate.gate.evaluations': gate.evaluations });
     if (final) {
-      gate.span.setAttributes(decisionAttributes(final));
-      gate.span.addEvent(DECISION_EVENT_NAME, decisionEventAttributes(final));
-      gate.span.setStatus(decisionStatus(final));
+      span.setAttributes(decisionAttributes(final));
+      span.addEvent(DECISION_EVENT_NAME, decisionEventAttributes(final));
+      span.setStatus(decisionStatus(final));
     } else {
-      gate.span.setStatus({ code: SpanStatusCode.UNSET });
+      span.setStatus({ code: SpanStatusCode.UNSET });
     }
-    gate.span.end();
+    span.end();
   }
 
-  /** Ends the gates still open (status UNSET, corrgate.gate.closed_by="shutdown"), flushes and stops. Idempotent; safe before start. */
+  /**
+   * Ends the gates still open that live only in this process (status UNSET,
+   * corrgate.gate.closed_by="shutdown"); durable gates keep their trace open, to be ended by the
+   * process that resumes them. Then flushes and stops. Idempotent; safe before start.
+   */
   async shutdown(): Promise<void> {
     const running = this.running;
     if (!running) {
       await this.stopping;
       return;
     }
-    this.running = undefined;
     for (const [id, gate] of [...this.open]) {
+      if (gate.opening.durable === true) continue;
       try {
         this.endGate(id, gate, 'shutdown', undefined);
       } catch (err) {
         this.logger.warn({ err, gate: id }, 'decision telemetry could not end the gate span');
       }
     }
+    this.open.clear();
+    this.running = undefined;
     this.stopping = Promise.allSettled([running.tracerProvider.shutdown(), running.loggerProvider?.shutdown()]).then((results) => {
       for (const r of results) {
         if (r.status === 'rejected') this.logger.warn({ err: r.reason instanceof Error ? r.reason.message : String(r.reason) }, 'decision telemetry did not flush cleanly at shutdown');
@@ -523,6 +594,6 @@ export class DecisionTelemetry {
 
   /** The trace id of a gate's trace (for the API to link to), once its span has started; kept for recently closed gates. */
   traceIdOf(gateId: string): string | undefined {
-    return this.open.get(gateId)?.span.spanContext().traceId ?? this.closedTraceIds.get(gateId);
+    return this.open.get(gateId)?.traceId ?? this.closedTraceIds.get(gateId);
   }
 }

@@ -270,6 +270,43 @@ describe('lifecycle', () => {
     expect(await metric(registry, 'corrgate_gate_decisions_total')).toBe(2);
   });
 
+  it('keeps a durable gate in one trace across a restart: no span at shutdown, the gate span made at close with its fixed ids and opening time', async () => {
+    const traceId = '5b8efff798038103d269b633813fc60c';
+    const spanId = 'eee19b7ec3c1b174';
+    const openedAtMs = Date.now() - 60_000;
+    const durable = { ...opening('durable'), traceId, spanId, openedAtMs, durable: true };
+    const first = make({ endpoint: `127.0.0.1:${back.grpcPort}`, logs: false }).telemetry;
+    await first.start();
+    first.gateOpened({ ...durable, evaluations: 0 });
+    first.recordEvaluation(decisionFor('durable', { ...runningDecision, gateId: 'durable', evaluation: 1 }), 2);
+    expect(first.traceIdOf('durable')).toBe(traceId);
+    await first.shutdown();
+
+    const second = make({ endpoint: `127.0.0.1:${back.grpcPort}`, logs: false }).telemetry;
+    await second.start();
+    second.gateOpened({ ...durable, evaluations: 1 });
+    const final = decisionFor('durable', { evaluation: 2 });
+    second.recordEvaluation(final, 2);
+    second.gateClosed('durable', final);
+    await second.shutdown();
+
+    await waitFor('the gate span and both evaluations', () => spansOf(back, 'durable').length === 3);
+    const spans = spansOf(back, 'durable');
+    const gate = spans.filter((s) => s.name === 'gate durable');
+    expect(gate).toHaveLength(1);
+    expect(idToHex(gate[0]!.traceId)).toBe(traceId);
+    expect(idToHex(gate[0]!.spanId)).toBe(spanId);
+    expect(gate[0]!.startTimeUnixNano).toBe(BigInt(openedAtMs) * 1_000_000n);
+    expect(attributesToPlain(gate[0]!.attributes)).toMatchObject({ 'corrgate.gate.closed_by': 'close', 'corrgate.gate.evaluations': 2, 'corrgate.gate.decision': 'FAIL' });
+    const evaluations = spans.filter((s) => s.name === 'gate.evaluate');
+    expect(evaluations.map((s) => [idToHex(s.traceId), idToHex(s.parentSpanId)])).toEqual([
+      [traceId, spanId],
+      [traceId, spanId],
+    ]);
+    expect(new Set(evaluations.map((s) => idToHex(s.spanId))).size).toBe(2);
+    expect(evaluations.every((s) => idToHex(s.spanId) !== spanId)).toBe(true);
+  });
+
   it('shares one registry between instances without registering a metric twice', async () => {
     const registry = new Registry();
     const deps = { logger: pino({ level: 'silent' }), registry };
