@@ -9,6 +9,7 @@ import { renderConfigReference } from '../config/config-reference.js';
 import { loadConfigFile } from '../config/load-config.js';
 import { Service } from '../service/service.js';
 import { createLogger } from '../telemetry/logger.js';
+import { GATE_USAGE, runGateCommand } from './gate-commands.js';
 
 // The only module that reads argv and calls process.exit.
 
@@ -23,6 +24,10 @@ commands:
   reference [--update FILE]   print the configuration reference (Markdown) of every component,
                               or replace the generated block of FILE with it
   version                     print the version
+  gate      open|status|wait|explain|evaluate|close|abort   drive gates over the control API
+  check     ID                Nagios/Icinga plugin for a gate
+
+${GATE_USAGE}
 
 options:
   -c, --config FILE  the YAML configuration
@@ -45,6 +50,16 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'gate' || argv[0] === 'check') {
+    return runGateCommand(argv[0], argv.slice(1), {
+      out: (t) => void process.stdout.write(t),
+      err: (t) => void process.stderr.write(t),
+      tty: process.stdout.isTTY === true,
+      env: process.env,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      now: Date.now,
+    });
+  }
   let parsed;
   try {
     parsed = parseArgs({

@@ -5,6 +5,7 @@ import { parseGateSpec } from '../../src/gates/gate-spec.js';
 import type { GateDecision } from '../../src/gates/gate-types.js';
 import { str } from '../../src/model/attributes.js';
 import { traceBatch } from '../../src/model/batch.js';
+import type { TraceBatch } from '../../src/model/batch.js';
 import { EMPTY_SCOPE } from '../../src/model/resource.js';
 import { SpanKind, StatusCode } from '../../src/model/span.js';
 import { makeSpan } from './batches.js';
@@ -39,8 +40,11 @@ export function correlator(): Correlator {
   });
 }
 
-/** `count` server spans of checkout@version, starting now, `errors` of them failed. */
-export function traffic(c: Correlator, version: string, count: number, errors: number, latencyMs: number): void {
+/**
+ * `count` server spans of `service`@`version` ending about now, `errors` of them failed, taking about
+ * `latencyMs`; `attributes` are added to the resource (k8s.deployment.name, say).
+ */
+export function trafficBatch(service: string, version: string, count: number, errors: number, latencyMs: number, attributes: Record<string, string> = {}): TraceBatch {
   const now = Date.now();
   const spans = Array.from({ length: count }, (_, i) =>
     makeSpan({
@@ -50,7 +54,17 @@ export function traffic(c: Correlator, version: string, count: number, errors: n
       status: { code: i < errors ? StatusCode.Error : StatusCode.Unset, message: '' },
     }),
   );
-  c.observeTraces(traceBatch([{ resource: { attributes: [{ key: 'service.name', value: str('checkout') }, { key: 'service.version', value: str(version) }], droppedAttributesCount: 0 }, schemaUrl: '', scopeSpans: [{ scope: EMPTY_SCOPE, schemaUrl: '', spans }] }]));
+  const resource = [
+    { key: 'service.name', value: str(service) },
+    { key: 'service.version', value: str(version) },
+    ...Object.entries(attributes).map(([key, v]) => ({ key, value: str(v) })),
+  ];
+  return traceBatch([{ resource: { attributes: resource, droppedAttributesCount: 0 }, schemaUrl: '', scopeSpans: [{ scope: EMPTY_SCOPE, schemaUrl: '', spans }] }]);
+}
+
+/** `count` server spans of checkout@version, starting now, `errors` of them failed. */
+export function traffic(c: Correlator, version: string, count: number, errors: number, latencyMs: number): void {
+  c.observeTraces(trafficBatch('checkout', version, count, errors, latencyMs));
 }
 
 export const spec = (overrides: Record<string, unknown>) =>

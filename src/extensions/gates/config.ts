@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { GateSpecError, parseGateSpec } from '../../gates/gate-spec.js';
+import { controlConfigSchema } from '../../control/control-config.js';
+import { durationSchema } from '../../config/duration.js';
+import { gateTemplatesDirSchema } from '../../control/gate-templates.js';
 
 /** Gate spec files (*.yaml, *.yml) in a directory, sorted by name so start-up order is stable. */
 export function gateFiles(dir: string): string[] {
@@ -43,6 +46,23 @@ export const gatesExtensionConfigSchema = z
           }
         }
       }),
+    templates_dir: gateTemplatesDirSchema,
+    storage: z
+      .strictObject({
+        directory: z
+          .string()
+          .min(1)
+          .describe('Where gates.db (SQLite, WAL mode) is kept; created if missing. One corrgate per directory: a second one is refused at start-up.'),
+        synchronous: z
+          .enum(['normal', 'full'])
+          .default('full')
+          .describe('full: every decision is on disk before it is reported, even across a power cut; normal: safe against a crash of corrgate (kill -9), a power cut may lose the last moments.'),
+        retention: durationSchema.prefault('168h').describe('Ended gates, with their evaluations and decisions, are deleted this long after they ended.'),
+        max_evaluations_per_gate: z.number().int().positive().default(2000).describe('Newest evaluations kept per gate run; the final decision is always kept.'),
+      })
+      .optional()
+      .describe('Durable gates: every gate, evaluation and decision is written here before it is reported, and open gates resume after a restart. Without it gates live in memory only.'),
+    control: controlConfigSchema,
     export: z
       .strictObject({
         endpoint: z
