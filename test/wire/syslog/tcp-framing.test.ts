@@ -98,18 +98,96 @@ describe('SyslogFrameDecoder', () => {
   });
 
   it('counts a broken count and resynchronises at the next LF', () => {
+    // A PRI right after the first word says a counted frame was meant: these are not lines.
     const cases: [string, string][] = [
       ['non-digit in the length', '12a <13>broken\n'],
+      ['upper-case non-digit in the length', '12X <13>1 - h app - - - broken count\n'],
       ['length without SP', '12<13>broken\n'],
-      ['length ends at the LF', '123\n'],
       ['eleven digits', '12345678901 <13>x\n'],
     ];
     for (const [what, broken] of cases) {
-      const stream = Buffer.from(`${counted('<13>before')}${broken}<13>after\n${counted('<14>counted')}`);
-      for (const pieces of everySplit(stream)) {
-        expect(decode(pieces), what).toEqual({ messages: ['<13>before', '<13>after', '<14>counted'], bad: ['bad_frame'] });
+      // After a counted frame, after a line, and as the connection's first frame: the same.
+      for (const before of [counted('<13>before'), '<13>before\n', '']) {
+        const stream = Buffer.from(`${before}${broken}<13>after\n${counted('<14>counted')}`);
+        const want = { messages: [...(before ? ['<13>before'] : []), '<13>after', '<14>counted'], bad: ['bad_frame'] };
+        for (const pieces of everySplit(stream)) expect(decode(pieces), `${what} after ${JSON.stringify(before)}`).toEqual(want);
       }
     }
+  });
+
+  it('takes digit-led lines without PRI as lines, intact, wherever they come', () => {
+    const lines = [
+      '2024-11-25T10:00:00Z host app: msg',
+      '123: *Nov 25 10:00:00.123: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to up',
+      '000123: Nov 25 10:00:00: %SYS-5-CONFIG_I: Configured from console',
+      '10.0.0.1 sshd[42]: accepted',
+      '1732528800000 host app: epoch milliseconds',
+      '123',
+      '9',
+    ];
+    for (const line of lines) {
+      // Alone, after a line, after a counted frame, with LF, CRLF and NUL trailers.
+      for (const before of ['', '<13>line\n', counted('<13>counted')]) {
+        for (const trailer of ['\n', '\r\n', '\u0000']) {
+          const stream = Buffer.from(`${before}${line}${trailer}${counted('<14>next')}`);
+          const want = { messages: [...(before ? [before.startsWith('<') ? '<13>line' : '<13>counted'] : []), line, '<14>next'], bad: [] };
+          for (const pieces of everySplit(stream)) expect(decode(pieces), JSON.stringify(before + line + trailer)).toEqual(want);
+        }
+      }
+    }
+  });
+
+  it('takes `digits SP` without a PRI after it as a line, unless the connection has only counted so far', () => {
+    const line = '4 Dec 10:00:00 host app: day first';
+    // The first frame, or after a line: a line.
+    expect(decode([Buffer.from(`${line}\n${counted('<13>x')}`)])).toEqual({ messages: [line, '<13>x'], bad: [] });
+    expect(decode([Buffer.from(`<13>a\n${counted('<13>b')}${line}\n`)])).toEqual({ messages: ['<13>a', '<13>b', line], bad: [] });
+    // A connection that has only used octet counting: a counted message sent without PRI.
+    for (const pieces of everySplit(Buffer.from(`${counted('<13>a')}${counted('no pri here')}${counted('<13>b')}`))) {
+      expect(decode(pieces)).toEqual({ messages: ['<13>a', 'no pri here', '<13>b'], bad: [] });
+    }
+  });
+
+  it('keeps counted and line frames apart on one connection, however the stream is split', () => {
+    const frames: [string, string][] = [
+      ['2024-11-25T10:00:00Z host app: iso first', '2024-11-25T10:00:00Z host app: iso first\n'],
+      ['<13>1 - h a - - - counted', counted('<13>1 - h a - - - counted')],
+      ['123: *Nov 25 10:00:00.123: %LINK-3-UPDOWN: cisco', '123: *Nov 25 10:00:00.123: %LINK-3-UPDOWN: cisco\r\n'],
+      ['<14>line', '<14>line\n'],
+      ['<15>rsyslog lf', counted('<15>rsyslog lf\n')],
+      ['4 Dec 10:00:00 host app: day first', '4 Dec 10:00:00 host app: day first\n'],
+      ['<16>héllo 1 2 3', counted('<16>héllo 1 2 3')],
+      ['12345 plain number', '12345 plain number\u0000'],
+      ['<17>last', counted('<17>last')],
+    ];
+    const stream = Buffer.from(frames.map(([, wire]) => wire).join(''));
+    const want = { messages: frames.map(([msg]) => msg), bad: [] };
+    for (const pieces of everySplit(stream)) expect(decode(pieces)).toEqual(want);
+  });
+
+  it('at the end of the stream, takes a digit-led head as a line, or as a cut count on a counting connection', () => {
+    expect(decode([Buffer.from('123')])).toEqual({ messages: ['123'], bad: [] });
+    expect(decode([Buffer.from('<13>a\n40 ')])).toEqual({ messages: ['<13>a', '40 '], bad: [] });
+    expect(decode([Buffer.from('<13>a\n12ab')])).toEqual({ messages: ['<13>a', '12ab'], bad: [] });
+    expect(decode([Buffer.from(`${counted('<13>a')}40 `)])).toEqual({ messages: ['<13>a'], bad: ['bad_frame'] });
+    expect(decode([Buffer.from(`${counted('<13>a')}12ab`)])).toEqual({ messages: ['<13>a', '12ab'], bad: [] });
+  });
+
+  it('is mid-frame while reading ahead a digit-led frame', () => {
+    const { d, out } = decoder();
+    d.push(Buffer.from('12'));
+    expect(d.midFrame).toBe(true);
+    d.push(Buffer.from('3: x\n'));
+    expect(d.midFrame).toBe(false);
+    expect(out.messages).toEqual(['123: x']);
+  });
+
+  it('counts an oversized digit-led line as too_large', () => {
+    const long = `2024-11-25T10:00:00Z ${'v'.repeat(100)}`;
+    for (const pieces of everySplit(Buffer.from(`${long}\n123: ok\n`))) {
+      expect(decode(pieces, 50)).toEqual({ messages: ['123: ok'], bad: ['too_large'] });
+    }
+    expect(decode([Buffer.from('1234\n')], 3)).toEqual({ messages: [], bad: ['too_large'] });
   });
 
   it('ignores blank lines, CRs and NUL padding between frames', () => {
@@ -133,15 +211,17 @@ describe('SyslogFrameDecoder', () => {
 
   it('stays linear on a large stream of small frames in large chunks', () => {
     const n = 200_000;
+    // Counted frames, lines with PRI and digit-led lines without, in turn.
+    const message = (i: number) => (i % 3 === 2 ? `${i}: *Nov 25 m${i}` : `<13>1 - h a - - - m${i}`);
     const lines: string[] = [];
-    for (let i = 0; i < n; i++) lines.push(i % 2 === 0 ? counted(`<13>1 - h a - - - m${i}`) : `<13>1 - h a - - - m${i}\n`);
+    for (let i = 0; i < n; i++) lines.push(i % 3 === 0 ? counted(message(i)) : `${message(i)}\n`);
     const stream = Buffer.from(lines.join(''));
     const { d, out } = decoder();
     for (let at = 0; at < stream.length; at += 65_536) d.push(stream.subarray(at, at + 65_536));
     d.end();
     expect(out.bad).toEqual([]);
     expect(out.messages.length).toBe(n);
-    expect(out.messages[n - 1]).toBe(`<13>1 - h a - - - m${n - 1}`);
+    for (const i of [0, 1, 2, n - 3, n - 2, n - 1]) expect(out.messages[i]).toBe(message(i));
   });
 
   it('keeps a long line split over many chunks whole', () => {
