@@ -66,7 +66,13 @@ export function serviceMatchesRef(info: ResourceInfo, ref: string): boolean {
   return slash > 0 && name === ref.slice(slash + 1) && (info.attributes['service.namespace'] ?? '') === ref.slice(0, slash);
 }
 
-const SERVICE_KEY_ATTRIBUTES = ['service.name', 'service.namespace', 'service.version', 'deployment.environment.name'];
+/**
+ * What tells one service's deployments apart. k8s.deployment.name is among them because a Flagger
+ * canary and its primary (NAME and NAME-primary) often run the same service.version: merged, the
+ * canary could not be compared with its stable side. Pods of one Deployment share it, so it adds
+ * one identity per Deployment, not per pod.
+ */
+const SERVICE_KEY_ATTRIBUTES = ['service.name', 'service.namespace', 'service.version', 'deployment.environment.name', 'k8s.deployment.name'];
 /** Attributes that differ between instances of one service, so the first instance's value would mislead. */
 const PER_INSTANCE_PREFIXES = ['service.instance.', 'host.', 'k8s.pod.', 'k8s.node.', 'process.', 'container.', 'os.'];
 const MAX_DESCRIPTIVE_ATTRIBUTES = 32;
@@ -251,7 +257,8 @@ export class ResourceRegistry {
     const version = getStringAttribute(attrs, 'service.version') ?? '';
     const environment =
       getStringAttribute(attrs, 'deployment.environment.name') ?? getStringAttribute(attrs, 'deployment.environment') ?? '';
-    const key = `service|${keyPart(namespace)}|${keyPart(name)}|${keyPart(version)}|${keyPart(environment)}`;
+    const deployment = getStringAttribute(attrs, 'k8s.deployment.name') ?? '';
+    const key = `service|${keyPart(namespace)}|${keyPart(name)}|${keyPart(version)}|${keyPart(environment)}|${keyPart(deployment)}`;
     const known = this.serviceByKey.get(key);
     if (known !== undefined) {
       const entry = this.learned.get(known)!;
@@ -262,6 +269,7 @@ export class ResourceRegistry {
     if (namespace !== '') attributes['service.namespace'] = namespace;
     if (version !== '') attributes['service.version'] = version;
     if (environment !== '') attributes['deployment.environment.name'] = environment;
+    if (deployment !== '') attributes['k8s.deployment.name'] = deployment;
     let extra = 0;
     for (const kv of attrs) {
       if (extra >= MAX_DESCRIPTIVE_ATTRIBUTES) break;

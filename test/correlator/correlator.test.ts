@@ -82,7 +82,7 @@ describe('Correlator', () => {
     c.observeTraces(spans({ 'service.name': 'frontend', 'host.name': 'node-1' }, [parent]));
     c.observeTraces(spans({ 'service.name': 'payments', 'host.name': 'node-3' }, [child]));
     const view = c.topology.describe();
-    expect(view.learned.calls.map((e) => [e.client, e.server].join('->'))).toEqual(['service||frontend||->service||payments||']);
+    expect(view.learned.calls.map((e) => [e.client, e.server].join('->'))).toEqual(['service||frontend|||->service||payments|||']);
     // A link-down on the switch in front of node-3 affects payments (runs there) and frontend (calls it).
     c.observeLogs(logs({ 'host.name': 'tor-3' }, [{ ...record(NOW + 5_000, SeverityNumber.Error, 'Interface Gi0/3 down', { 'event.name': 'network.interface.down', 'network.interface.name': 'Gi0/3' }) }]));
     const failing = request(NOW + 6_000, 40, true, { traceId: parent.traceId, parentSpanId: parent.spanId });

@@ -47,7 +47,7 @@ describe('ResourceRegistry service identity', () => {
     );
     expect(b.id).toBe(a.id);
     expect(a.kind).toBe('service');
-    expect(a.key).toBe('service|shop|checkout|1.4.0|production');
+    expect(a.key).toBe('service|shop|checkout|1.4.0|production|');
     expect(a.attributes).toEqual({
       'service.name': 'checkout',
       'service.namespace': 'shop',
@@ -69,7 +69,7 @@ describe('ResourceRegistry service identity', () => {
     expect(new Set([stable.id, canary.id, otherNs.id, old.id]).size).toBe(4);
     expect(current.id).toBe(old.id);
     expect(old.attributes['deployment.environment.name']).toBe('staging');
-    expect(stable.key).toBe('service||checkout|1.4.0|');
+    expect(stable.key).toBe('service||checkout|1.4.0||');
   });
 
   it('escapes key separators so that no name can forge another key', () => {
@@ -77,7 +77,7 @@ describe('ResourceRegistry service identity', () => {
     const a = r.resolveResource(resource({ 'service.name': 'a|b', 'service.version': 'c' }));
     const b = r.resolveResource(resource({ 'service.name': 'a', 'service.version': 'b|c' }));
     expect(a.id).not.toBe(b.id);
-    expect(a.key).toBe('service||a%7Cb|c|');
+    expect(a.key).toBe('service||a%7Cb|c||');
   });
 
   it('keeps descriptive attributes of the first resource but no per-instance ones', () => {

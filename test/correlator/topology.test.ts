@@ -136,8 +136,8 @@ describe('Topology queries', () => {
       interfaces: [{ name: 'GigabitEthernet0/1', hosts: ['node-8'], services: ['shop/payments'] }],
     });
     expect(view.declared.hosts).toEqual([{ id: ids.node8, name: 'node-8', aliases: ['node-8', '10.0.1.8'] }]);
-    expect(view.learned.serviceHosts).toContainEqual({ serviceId: ids.search, service: 'service||search||', host: 'node-7' });
-    expect(view.learned.servicePeers).toContainEqual({ serviceId: ids.billing, service: 'service||billing||', address: 'edge-sw-1.example.net' });
+    expect(view.learned.serviceHosts).toContainEqual({ serviceId: ids.search, service: 'service||search|||', host: 'node-7' });
+    expect(view.learned.servicePeers).toContainEqual({ serviceId: ids.billing, service: 'service||billing|||', address: 'edge-sw-1.example.net' });
     expect(view.learned.calls).toHaveLength(2);
     expect(view.edges).toEqual({ count: 7, max: 1000, evicted: 0, truncated: false });
     expect(topology.describe(1).edges.truncated).toBe(true);
