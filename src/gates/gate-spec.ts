@@ -189,7 +189,7 @@ export const gateSpecSchema = z
       if (first !== undefined) ctx.addIssue({ code: 'custom', message: `duplicate rule name "${rule.name}" (also rules[${first}])`, path: ['rules', i, 'name'] });
       else seen.set(rule.name, i);
       if (spec.baseline.kind === 'none' && needsBaseline(rule)) {
-        ctx.addIssue({ code: 'custom', message: `rules[${i}] (${rule.name}) compares against a baseline: set baseline.kind to stable_version or previous_window`, path: ['baseline', 'kind'] });
+        ctx.addIssue({ code: 'custom', message: `rules[${i}] (${rule.name}) compares against a baseline: set baseline.kind to stable_version, stable_selector, previous_window or previous_decision`, path: ['baseline', 'kind'] });
       }
     });
   })

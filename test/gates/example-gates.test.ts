@@ -13,7 +13,7 @@ describe('example gate specs in config/gates', () => {
   const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
 
   it('ships at least three', () => {
-    expect(files.sort()).toEqual(['checkout-canary.yaml', 'edge-switch-change.yaml', 'payments-progressive.yaml']);
+    expect(files.sort()).toEqual(['checkout-canary.yaml', 'edge-switch-change.yaml', 'payments-progressive.yaml', 'quickstart-canary.yaml']);
   });
 
   it.each(files)('%s parses, named after its file', (file) => {

@@ -87,8 +87,8 @@ describe('parseGateSpec', () => {
       ],
     });
     expect(issues).toContain('rules[1].name: duplicate rule name "x" (also rules[0])');
-    expect(issues).toContain('baseline.kind: rules[0] (x) compares against a baseline: set baseline.kind to stable_version or previous_window');
-    expect(issues).toContain('baseline.kind: rules[1] (x) compares against a baseline: set baseline.kind to stable_version or previous_window');
+    expect(issues).toContain('baseline.kind: rules[0] (x) compares against a baseline: set baseline.kind to stable_version, stable_selector, previous_window or previous_decision');
+    expect(issues).toContain('baseline.kind: rules[1] (x) compares against a baseline: set baseline.kind to stable_version, stable_selector, previous_window or previous_decision');
   });
 
   it('refuses windows without an end rule, scoring out of order and missing fields', () => {

@@ -143,7 +143,9 @@ const gateSpec = (id: string, canary: string, overrides: Record<string, unknown>
       ],
       ...overrides,
     },
-    Date.now() - lookBackMs,
+    // Not before the gates extension started: what came earlier was never seen, and a window that
+    // began before it cannot pass.
+    Math.max(Date.now() - lookBackMs, (gatecheck.service.extension('gates') as GatesExtension).evidenceFromMs!),
   );
 
 async function acceptedSpans(): Promise<number> {

@@ -30,6 +30,8 @@ export class GatesExtension implements Component {
   private http: HttpControlServer | undefined;
   private grpc: GrpcControlServer | undefined;
   private pruner: NodeJS.Timeout | undefined;
+  /** Since when the correlator holds evidence for the gates (this extension's start). */
+  evidenceFromMs: number | undefined;
 
   constructor(
     private readonly settings: ComponentSettings,
@@ -55,6 +57,7 @@ export class GatesExtension implements Component {
     }
     // What the correlator holds starts now: a window that began earlier was partly unseen.
     const evidenceFromMs = Date.now();
+    this.evidenceFromMs = evidenceFromMs;
     const s = this.config.storage;
     const store = s ? GateStore.open({ directory: s.directory, synchronous: s.synchronous, retentionMs: s.retention, maxEvaluationsPerGate: s.max_evaluations_per_gate }) : undefined;
     this.store = store;
