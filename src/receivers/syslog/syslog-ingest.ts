@@ -42,6 +42,8 @@ export interface SyslogIngestOptions {
  * LogEmitter, count what could not be parsed or framed. The clock is read once per read (chunk or
  * datagram), not per message: every message in a chunk arrived at the same moment.
  */
+const BAD_FRAME_LOG_INTERVAL_MS = 60_000;
+
 export class SyslogIngest {
   readonly emitter: LogEmitter;
   private readonly networkTransport: SyslogPeer['transport'];
@@ -50,6 +52,9 @@ export class SyslogIngest {
   private parseOptions: SyslogParseOptions;
   private readonly parseErrors = new Map<SyslogFormat, { inc(): void }>();
   private readonly badFrames: Readonly<Record<BadFrameReason, { inc(): void }>>;
+  /** Bad frames since the last warning: one line a minute at most, however many a broken sender makes. */
+  private badFramesUnlogged = 0;
+  private badFrameLoggedAtMs = -Infinity;
 
   constructor(private readonly options: SyslogIngestOptions) {
     this.emitter = new LogEmitter({
@@ -97,8 +102,19 @@ export class SyslogIngest {
     return this.emitter.push(resource, record);
   }
 
-  badFrame(reason: BadFrameReason): void {
+  badFrame(reason: BadFrameReason, peer?: SyslogPeer): void {
     this.badFrames[reason].inc();
+    this.badFramesUnlogged++;
+    const now = Date.now();
+    if (now - this.badFrameLoggedAtMs < BAD_FRAME_LOG_INTERVAL_MS) return;
+    this.options.logger.warn(
+      { receiver: this.options.receiverId, transport: this.options.transport, reason, peer: peer?.peerAddress, frames: this.badFramesUnlogged },
+      reason === 'too_large'
+        ? 'syslog frames larger than max_log_size were skipped (counted in corrgate_receiver_bad_frames_total); at most one such line a minute'
+        : 'syslog frames with a malformed octet count were skipped up to the next LF (counted in corrgate_receiver_bad_frames_total); at most one such line a minute',
+    );
+    this.badFrameLoggedAtMs = now;
+    this.badFramesUnlogged = 0;
   }
 
   private countParseError(format: SyslogFormat): void {

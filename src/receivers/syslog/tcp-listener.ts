@@ -68,7 +68,7 @@ export class TcpListener {
     const peer: SyslogPeer = ingest.peer(socket.remoteAddress, socket.remotePort);
     const decoder = new SyslogFrameDecoder(maxMessageBytes, {
       onMessage: (text) => ingest.message(text, peer),
-      onBadFrame: (reason) => ingest.badFrame(reason),
+      onBadFrame: (reason) => ingest.badFrame(reason, peer),
     });
     let waiting = false;
     const resume = () => {

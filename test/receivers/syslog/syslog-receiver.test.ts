@@ -218,6 +218,25 @@ tcp:
     expect(await h.metric('corrgate_receiver_bad_frames_total', { receiver: 'syslog', transport: 'tcp', reason: 'bad_frame' })).toBe(1);
   });
 
+  it('logs bad frames: one warning naming the peer and the count, then nothing more within the minute', async () => {
+    const lines: { msg: string; reason?: string; peer?: string; frames?: number }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const r = new SyslogReceiver(
+      { id: 'syslog', logger, metrics: new SelfMetrics({ processMetrics: false }) },
+      syslogReceiverConfigSchema.parse({ tcp: { listen_address: '127.0.0.1:0', max_log_size: 100 } }),
+      { logs: { consume: async () => {} } },
+    );
+    await r.start();
+    cleanups.push(() => r.shutdown());
+    const client = await tcpClient(r.tcpAddress!.port);
+    await sendAndClose(client, ['12x <13>1 - h app - - - broken\n', '12y <13>1 - h app - - - broken\n', counted('<13>1 - h app - - - fine')].join(''));
+    await waitFor('the warning', () => lines.length > 0);
+    const warnings = lines.filter((l) => l.msg.startsWith('syslog frames'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ reason: 'bad_frame', peer: '127.0.0.1', frames: 1 });
+    expect(warnings[0]!.msg).toContain('malformed octet count');
+  });
+
   it('keeps what it cannot parse, with the original text as body, and counts it', async () => {
     const h = await start(`
 protocol: rfc5424
