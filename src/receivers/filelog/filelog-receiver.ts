@@ -39,6 +39,8 @@ interface Tracked {
   missing: boolean;
 }
 
+/** Rotated-away files remembered after they are let go of (see `released`). */
+const MAX_RELEASED = 1024;
 const SCOPE = Object.freeze({ name: 'corrgate/receiver/filelog', version: '', attributes: Object.freeze([]), droppedAttributesCount: 0 });
 const ENCODING: Record<FilelogReceiverConfig['encoding'], BufferEncoding> = {
   'utf-8': 'utf8',
@@ -65,6 +67,13 @@ export class FilelogReceiver implements Component {
   /** Closed files whose last lines the pipeline has not taken yet: still saved, so a crash reads them again. */
   private readonly closing = new Set<TailedFile>();
   private restored: readonly SavedFile[] = [];
+  /**
+   * Files let go of after they were rotated away and went quiet, by device and inode, with how far
+   * they were read. A directory listing runs beside the writer: it can list a file under its old name
+   * just before a rename, so that the renamed file is missed for one poll, let go of, and found again
+   * under its new name at the next. It then continues where it was instead of being read again.
+   */
+  private readonly released = new Map<string, { readonly fingerprint: Buffer; readonly offset: number }>();
   private hadCheckpoint = false;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
@@ -201,6 +210,8 @@ export class FilelogReceiver implements Component {
         return s.offset <= size ? s.offset : 0;
       }
     }
+    const released = this.released.get(fileKey(identity.dev, identity.ino));
+    if (released !== undefined && sameStart(released.fingerprint, identity.fingerprint) && released.offset <= size) return released.offset;
     // The same first bytes under another inode: a copy of a file already read (copytruncate's copy,
     // a move across file systems). Its lines up to that file's offset were taken already.
     if (identity.fingerprint.length === this.config.fingerprint_size) {
@@ -230,6 +241,9 @@ export class FilelogReceiver implements Component {
         // Rotated away and quiet for a poll: the writer has moved to the new file.
         file.flushPartial(this.sinkFor(tracked, observed, nowMs));
         this.files.delete(file.key);
+        this.released.delete(file.key);
+        this.released.set(file.key, { fingerprint: file.identity.fingerprint, offset: file.offset });
+        if (this.released.size > MAX_RELEASED) this.released.delete(this.released.keys().next().value!);
         if (file.acceptedOffset < file.offset) this.closing.add(file);
         await file.close();
       }

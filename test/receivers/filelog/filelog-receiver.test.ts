@@ -202,6 +202,24 @@ describe('filelog receiver, rotation', () => {
     expect(received(h)[4]!.attributes['log.file.name']).toBe('app.log');
   });
 
+  it('goes on where it was with a rotated file that was out of sight for a while and comes back under a matching name', async () => {
+    // What a directory listing racing a rename can show: the old file is gone from the glob for a
+    // poll or more (here: moved out of the directory), is let go of, then found under its new name.
+    const d = dirs();
+    const path = join(d.logs, 'app.log');
+    writeFileSync(path, lines(1, 3));
+    const h = await start(config(d.store, `include: [${d.logs}/app.log*]\nstart_at: beginning`));
+    await waitFor('first lines', () => h.capture.logCount() === 3);
+    const aside = join(d.store, 'app.log.moving');
+    renameSync(path, aside);
+    await settle();
+    appendFileSync(aside, lines(4, 4));
+    renameSync(aside, `${path}.1`);
+    await waitFor('the line written while out of sight', () => h.capture.logCount() >= 4);
+    await settle();
+    expect(bodies(h)).toEqual(range(1, 4));
+  });
+
   it('starts a truncated file again from its start (copytruncate)', async () => {
     const d = dirs();
     const path = join(d.logs, 'app.log');

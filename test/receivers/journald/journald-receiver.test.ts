@@ -183,6 +183,39 @@ describe('journald receiver', () => {
     await stop(byId);
   });
 
+  it('reads the journal files named by files (globs too), and runs as two instances of one type side by side', async () => {
+    const d = dirs();
+    writeJournal(join(d.dir, 'edge-1.journal'), [entry({ MESSAGE: 'edge one', PRIORITY: '4', SYSLOG_IDENTIFIER: 'edge' })]);
+    writeJournal(join(d.dir, 'edge-2.journal'), [entry({ MESSAGE: 'edge two', PRIORITY: '4', SYSLOG_IDENTIFIER: 'edge' })]);
+    writeJournal(join(d.dir, 'core.journal'), [entry({ MESSAGE: 'core one', PRIORITY: '3', SYSLOG_IDENTIFIER: 'core' })]);
+    writeJournal(join(d.dir, 'unrelated.journal'), [entry({ MESSAGE: 'not read', PRIORITY: '3', SYSLOG_IDENTIFIER: 'x' })]);
+    const h = await start(`
+receivers:
+  journald/edge:
+    files: [${join(d.dir, 'edge-*.journal')}]
+    storage_directory: ${join(d.dir, 's-edge')}
+    start_at: beginning
+  journald/core:
+    files: [${join(d.dir, 'core.journal')}]
+    storage_directory: ${join(d.dir, 's-core')}
+    start_at: beginning
+exporters:
+  capture:
+service:
+  pipelines:
+    logs:
+      receivers: [journald/edge, journald/core]
+      exporters: [capture]
+  telemetry:
+    metrics:
+      address: 127.0.0.1:METRICS_PORT
+`);
+    await waitFor('three entries', () => h.capture.logCount() === 3);
+    expect(bodies(h).sort()).toEqual(['core one', 'edge one', 'edge two']);
+    expect(await h.metric('corrgate_receiver_accepted_log_records_total', { receiver: 'journald/edge' })).toBe(2);
+    expect(await h.metric('corrgate_receiver_accepted_log_records_total', { receiver: 'journald/core' })).toBe(1);
+  });
+
   it('follows new entries, and after a restart delivers each entry exactly once from the saved cursor', async () => {
     const d = dirs();
     writeJournal(d.journal, [entry({ MESSAGE: 'one' }), entry({ MESSAGE: 'two' })]);
