@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { credentials } from '@grpc/grpc-js';
+import { loadGateService } from '../../src/control/grpc-control-server.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -74,15 +76,29 @@ function httpsGet(port: number, path: string, options: { ca: Buffer; cert?: Buff
 }
 
 describe('control API over TLS', () => {
-  it('serves HTTPS with the configured certificate, and with client_ca_file refuses clients without a certificate', async () => {
+  it('serves HTTPS and gRPC with the configured certificate, and with client_ca_file refuses clients without a certificate', async () => {
     const pki = makeTestPki();
     const ca = readFileSync(pki.caCert);
-    const { port } = await start(`    control:
+    const { h, port } = await start(`    control:
       endpoint: 127.0.0.1:0
+      grpc: { endpoint: 127.0.0.1:0 }
       tls: { cert_file: ${pki.serverCert}, key_file: ${pki.serverKey}, client_ca_file: ${pki.caCert} }`);
     const ok = await httpsGet(port, '/healthz', { ca, cert: readFileSync(pki.clientCert), key: readFileSync(pki.clientKey) });
     expect(ok).toEqual({ status: 200, body: '{"status":"ok"}' });
     await expect(httpsGet(port, '/healthz', { ca })).rejects.toThrow();
+    // The gRPC API takes the same TLS: a client with a certificate lists gates, one without is refused.
+    const GateService = loadGateService();
+    const target = `localhost:${(h.service.extension('gates') as GatesExtension).grpcAddress!.port}`;
+    const list = (creds: ReturnType<typeof credentials.createSsl>) =>
+      new Promise<{ gates: unknown[] } | Error>((resolve) => {
+        const client = new GateService(target, creds);
+        client.ListGates!({}, { deadline: Date.now() + 5000 }, (err: Error | null, reply: { gates: unknown[] }) => {
+          client.close();
+          resolve(err ?? reply);
+        });
+      });
+    expect(await list(credentials.createSsl(ca, readFileSync(pki.clientKey), readFileSync(pki.clientCert)))).toEqual({ gates: [] });
+    expect(await list(credentials.createSsl(ca))).toBeInstanceOf(Error);
     // openssl s_client sees corrgate's certificate chain and verifies it against the test CA.
     // (Asynchronously: the server answering it runs in this process.)
     const client = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', pki.caCert, '-cert', pki.clientCert, '-key', pki.clientKey, '-verify_return_error', '-brief', '-ign_eof'], { stdio: ['pipe', 'pipe', 'pipe'] });
