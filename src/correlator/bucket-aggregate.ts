@@ -46,12 +46,17 @@ export class BucketAggregate {
   /** The slowest spans' traces, kept sorted slowest first. */
   readonly slowExemplars: Exemplar[] = [];
   readonly deviceEvents: DeviceEventRecord[] = [];
+  /** Where the store keeps this bucket, its place in the resource's bucket order (set by the store). */
+  seq = 0;
+  /** Changes so far (records added, aggregates merged in): what a cached merge of it checks against. */
+  mutations = 0;
 
   constructor(private readonly limits: AggregateLimits) {
     this.reservoir = new SampleReservoir(limits.reservoirSize);
   }
 
   addSpan(durationMs: number, isError: boolean, traceIdHex: () => string, timeMs: number): void {
+    this.mutations++;
     this.spanCount++;
     this.latency.add(durationMs);
     this.reservoir.add(durationMs);
@@ -66,16 +71,19 @@ export class BucketAggregate {
   }
 
   addLog(severityNumber: number): void {
+    this.mutations++;
     this.logCounts[severityClassIndex(severityNumber)]!++;
   }
 
   addDeviceEvent(event: DeviceEventRecord): void {
+    this.mutations++;
     this.deviceEventCounts.set(event.eventName, (this.deviceEventCounts.get(event.eventName) ?? 0) + 1);
     if (this.deviceEvents.length < this.limits.deviceEventSamples) this.deviceEvents.push(event);
   }
 
   /** Adds `other` into this aggregate (used on a fresh aggregate when answering a window). */
   merge(other: BucketAggregate): void {
+    this.mutations++;
     this.spanCount += other.spanCount;
     this.errorSpanCount += other.errorSpanCount;
     this.latency.merge(other.latency);

@@ -13,7 +13,7 @@ import { RELATIVE_ACCURACY } from './latency-sketch.js';
 import { ResourceRegistry } from './resource-registry.js';
 import type { ResourceInfo } from './resource-registry.js';
 import { resolveScope } from './scope-selector.js';
-import type { ScopeSelector } from './scope-selector.js';
+import type { ResolvedScope, ScopeSelector } from './scope-selector.js';
 import { SpanReader, bodyText, logEventName, logIsError, logStringAttribute } from './signal-conventions.js';
 import { Topology } from './topology.js';
 import type { TopologyConfig } from './topology-config.js';
@@ -116,6 +116,8 @@ export interface CorrelatorStats {
 }
 
 const NS_PER_MS = 1e6;
+/** Bound on each of query()'s caches (see Correlator.cached). */
+const MAX_CACHED = 4096;
 
 export class Correlator {
   readonly registry: ResourceRegistry;
@@ -127,6 +129,18 @@ export class Correlator {
   private readonly spanReader = new SpanReader();
   /** The peer last learned per client service: topology learning needs each peer once, not per span. */
   private readonly lastPeer = new Map<number, string>();
+  /**
+   * What query() derives from the registry, topology and trace index (scopes, trace summaries). Those
+   * change only when the correlator takes in data or does upkeep (observeTraces, observeLogs,
+   * maintain), so it holds until then, and is dropped then. `cached`: whether any of it is held.
+   */
+  private cached = false;
+  private readonly scopes = new Map<string, { readonly scope: ResolvedScope; readonly resources: Evidence['scope']['resources'] }>();
+  private readonly traceViews = new Map<string, TraceView | undefined>();
+  private readonly exemplarViews = new Map<Exemplar, ExemplarView>();
+  /** registry.all() as it is now, and where each service.name occurs in it. */
+  private resourceList: ResourceInfo[] | undefined;
+  private resourcesByName = new Map<string, number[]>();
 
   constructor(options: CorrelatorOptions) {
     this.now = options.now ?? Date.now;
@@ -149,6 +163,7 @@ export class Correlator {
 
   /** Reads a traces batch; does not change it. */
   observeTraces(batch: TraceBatch): void {
+    this.advance();
     for (const rs of batch.resourceSpans) {
       const service = this.registry.resolveResource(rs.resource);
       const host = getStringAttribute(rs.resource.attributes, 'host.name') ?? getStringAttribute(rs.resource.attributes, 'k8s.node.name');
@@ -188,6 +203,7 @@ export class Correlator {
 
   /** Reads a logs batch: device events, service logs (joined to traces), error logs; does not change it. */
   observeLogs(batch: LogBatch): void {
+    this.advance();
     for (const rl of batch.resourceLogs) {
       let service: ResourceInfo | undefined;
       for (const sl of rl.scopeLogs) {
@@ -228,6 +244,7 @@ export class Correlator {
 
   /** Periodic upkeep: retention, chain windows, trace age. Cheap enough to run every few seconds. */
   maintain(): void {
+    this.advance();
     const watermark = this.evidence.watermarkMs;
     if (!Number.isFinite(watermark)) return;
     this.evidence.expire();
@@ -238,7 +255,7 @@ export class Correlator {
 
   /** Aggregates, exemplars, device events and chains for a scope over [startMs, endMs). */
   query(q: EvidenceQuery): Evidence {
-    const scope = resolveScope(q.scope, this.registry, this.topology);
+    const { scope, resources } = this.resolve(q.scope);
     const { aggregate, reservoir, buckets } = this.evidence.query({ resourceIds: scope.resourceIds, startMs: q.startMs, endMs: q.endMs });
     const latency = aggregate.latency;
     const spanCount = aggregate.spanCount;
@@ -246,15 +263,10 @@ export class Correlator {
     const bySeverity: Record<string, number> = {};
     SEVERITY_CLASSES.forEach((c, i) => (bySeverity[c] = aggregate.logCounts[i]!));
     const maxExemplars = q.maxExemplars ?? 10;
-    const expand = (e: Exemplar): ExemplarView => ({ ...e, trace: this.trace(e.traceIdHex) });
+    const expand = (e: Exemplar): ExemplarView => this.exemplarView(e);
     return {
       window: { startMs: q.startMs, endMs: q.endMs, buckets },
-      scope: {
-        resources: [...scope.resourceIds].flatMap((id) => {
-          const r = this.registry.byId(id);
-          return r ? [{ id, key: r.key, kind: r.kind, viaTopology: scope.viaTopology.has(id) }] : [];
-        }),
-      },
+      scope: { resources: resources.map((r) => ({ ...r })) },
       spans: { count: spanCount, errors: aggregate.errorSpanCount, errorRatio: spanCount > 0 ? aggregate.errorSpanCount / spanCount : undefined, ratePerSecond: spanCount / seconds },
       latencyMs: {
         count: latency.count,
@@ -267,9 +279,12 @@ export class Correlator {
         p99: latency.quantile(0.99),
         relativeAccuracy: RELATIVE_ACCURACY,
       },
-      latencySamples: reservoir.values,
+      // Drawn on first read (only the rank tests read it), from the buckets as they were at this query.
+      get latencySamples() {
+        return reservoir.values;
+      },
       logs: { bySeverity, errors: (bySeverity.ERROR ?? 0) + (bySeverity.FATAL ?? 0) },
-      deviceEvents: { byName: Object.fromEntries(aggregate.deviceEventCounts), samples: aggregate.deviceEvents },
+      deviceEvents: { byName: Object.fromEntries(aggregate.deviceEventCounts), samples: aggregate.deviceEvents.slice() },
       exemplars: {
         errors: aggregate.errorExemplars.slice(0, maxExemplars).map(expand),
         slow: aggregate.slowExemplars.slice(0, maxExemplars).map(expand),
@@ -277,6 +292,80 @@ export class Correlator {
       chains: this.chains.chains({ startMs: q.startMs - this.chains.intervalMs, endMs: q.endMs, resourceIds: scope.resourceIds }).map((c) => this.chainView(c)),
       watermarkMs: this.evidence.watermarkMs,
     };
+  }
+
+  /** New data or upkeep: what query() remembered is stale, and dropped now (so it dies young). */
+  private advance(): void {
+    if (!this.cached) return;
+    this.scopes.clear();
+    this.traceViews.clear();
+    this.exemplarViews.clear();
+    this.resourceList = undefined;
+    this.cached = false;
+  }
+
+  /** A selector's resources now, resolved once until the correlator next changes. */
+  private resolve(selector: ScopeSelector): { readonly scope: ResolvedScope; readonly resources: Evidence['scope']['resources'] } {
+    this.cached = true;
+    const key = JSON.stringify(selector);
+    const cached = this.scopes.get(key);
+    if (cached) return cached;
+    const scope = resolveScope(selector, this.registry, this.topology, this.candidatesFor(selector));
+    const resources = [...scope.resourceIds].flatMap((id) => {
+      const r = this.registry.byId(id);
+      return r ? [{ id, key: r.key, kind: r.kind, viaTopology: scope.viaTopology.has(id) }] : [];
+    });
+    const entry = { scope, resources };
+    if (this.scopes.size >= MAX_CACHED) this.scopes.clear();
+    this.scopes.set(key, entry);
+    return entry;
+  }
+
+  /**
+   * The resources a selector can match, in registry order: with services named and no hosts or
+   * devices, only services of those names can (see compileScope), found through a name index.
+   */
+  private candidatesFor(selector: ScopeSelector): Iterable<ResourceInfo> {
+    if (this.resourceList === undefined) {
+      this.resourceList = [...this.registry.all()];
+      this.resourcesByName = new Map();
+      this.resourceList.forEach((info, i) => {
+        const name = info.kind === 'service' ? info.attributes['service.name'] : undefined;
+        if (name === undefined) return;
+        const at = this.resourcesByName.get(name);
+        if (at) at.push(i);
+        else this.resourcesByName.set(name, [i]);
+      });
+    }
+    const list = this.resourceList;
+    if (selector.services === undefined || selector.hosts !== undefined || selector.devices !== undefined) return list;
+    const positions = new Set<number>();
+    for (const ref of selector.services) {
+      for (const i of this.resourcesByName.get(ref) ?? []) positions.add(i);
+      const slash = ref.indexOf('/');
+      if (slash > 0) for (const i of this.resourcesByName.get(ref.slice(slash + 1)) ?? []) positions.add(i);
+    }
+    return [...positions].sort((x, y) => x - y).map((i) => list[i]!);
+  }
+
+  /** An exemplar with its trace, remembered until the correlator next changes (buckets hand the same exemplar to every window over them). */
+  private exemplarView(e: Exemplar): ExemplarView {
+    let view = this.exemplarViews.get(e);
+    if (view === undefined) {
+      view = { ...e, trace: this.cachedTrace(e.traceIdHex) };
+      if (this.exemplarViews.size >= 4 * MAX_CACHED) this.exemplarViews.clear();
+      this.exemplarViews.set(e, view);
+    }
+    return view;
+  }
+
+  /** trace(), remembered until the correlator next changes: windows of one scope share most of their exemplars. */
+  private cachedTrace(traceIdHex: string): TraceView | undefined {
+    if (this.traceViews.has(traceIdHex)) return this.traceViews.get(traceIdHex);
+    const view = this.trace(traceIdHex);
+    if (this.traceViews.size >= MAX_CACHED) this.traceViews.clear();
+    this.traceViews.set(traceIdHex, view);
+    return view;
   }
 
   /** One trace's summary with its error logs, readable names instead of ids. */

@@ -87,11 +87,15 @@ export interface ResolvedScope {
   readonly viaTopology: Set<number>;
 }
 
-/** The resource ids a selector means now, given what the registry and topology know. */
-export function resolveScope(selector: ScopeSelector, registry: ResourceRegistry, topology: Topology): ResolvedScope {
+/**
+ * The resource ids a selector means now, given what the registry and topology know. `candidates`,
+ * when given, are the registry's resources that may match, in registry.all() order (a caller that
+ * indexes the registry passes fewer); every other resource must fail the selector.
+ */
+export function resolveScope(selector: ScopeSelector, registry: ResourceRegistry, topology: Topology, candidates: Iterable<ResourceInfo> = registry.all()): ResolvedScope {
   const matches = compileScope(selector, registry);
   const resourceIds = new Set<number>();
-  for (const info of registry.all()) if (matches(info)) resourceIds.add(info.id);
+  for (const info of candidates) if (matches(info)) resourceIds.add(info.id);
   const viaTopology = new Set<number>();
   const selectedServices: number[] = [];
   const selectedInfra: ResourceInfo[] = [];

@@ -2,17 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { Correlator } from '../../src/correlator/correlator.js';
 import type { CorrelatorOptions } from '../../src/correlator/correlator.js';
 import { int, str } from '../../src/model/attributes.js';
-import { logBatch, traceBatch } from '../../src/model/batch.js';
-import type { LogBatch, TraceBatch } from '../../src/model/batch.js';
+import { logBatch } from '../../src/model/batch.js';
+import type { LogBatch } from '../../src/model/batch.js';
 import { SeverityNumber } from '../../src/model/log-record.js';
 import type { LogRecord } from '../../src/model/log-record.js';
 import { EMPTY_SCOPE } from '../../src/model/resource.js';
-import { SpanKind, StatusCode } from '../../src/model/span.js';
+import { SpanKind } from '../../src/model/span.js';
 import type { Span } from '../../src/model/span.js';
-import { makeSpan } from '../helpers/batches.js';
+import { ms, request, resource, spans } from '../helpers/correlator-batches.js';
 
 const NOW = 1_800_000_000_000;
-const ms = (t: number) => BigInt(t) * 1_000_000n;
 
 function options(overrides: Partial<CorrelatorOptions> = {}): CorrelatorOptions {
   return {
@@ -26,25 +25,12 @@ function options(overrides: Partial<CorrelatorOptions> = {}): CorrelatorOptions 
   };
 }
 
-const resource = (attrs: Record<string, string>) => ({ attributes: Object.entries(attrs).map(([key, v]) => ({ key, value: str(v) })), droppedAttributesCount: 0 });
 
-function spans(attrs: Record<string, string>, list: Span[]): TraceBatch {
-  return traceBatch([{ resource: resource(attrs), schemaUrl: '', scopeSpans: [{ scope: EMPTY_SCOPE, schemaUrl: '', spans: list }] }]);
-}
 
 function logs(attrs: Record<string, string>, list: LogRecord[]): LogBatch {
   return logBatch([{ resource: resource(attrs), schemaUrl: '', scopeLogs: [{ scope: EMPTY_SCOPE, schemaUrl: '', logRecords: list }] }]);
 }
 
-function request(startMs: number, durationMs: number, error: boolean, overrides: Partial<Span> = {}): Span {
-  return makeSpan({
-    kind: SpanKind.Server,
-    startTimeUnixNano: ms(startMs),
-    endTimeUnixNano: ms(startMs) + BigInt(Math.round(durationMs * 1e6)),
-    status: { code: error ? StatusCode.Error : StatusCode.Unset, message: '' },
-    ...overrides,
-  });
-}
 
 function record(timeMs: number, severity: SeverityNumber, body: string, attrs: Record<string, string | number> = {}, trace?: Span): LogRecord {
   return {

@@ -1,4 +1,4 @@
-import { kthPairwiseDifference } from './pairwise-difference-selection.js';
+import { kthPairwiseDifference, largestPairwiseDifferenceBelow } from './pairwise-difference-selection.js';
 import { sortedFiniteCopy } from './sorted-sample.js';
 
 // The shift that goes with the Mann-Whitney test: Kayenta's judge compares it with a tolerance
@@ -14,12 +14,20 @@ import { sortedFiniteCopy } from './sorted-sample.js';
  * Throws RangeError if either sample is empty or holds a non-finite value.
  */
 export function hodgesLehmannShift(canary: readonly number[], baseline: readonly number[]): number {
-  const a = sortedFiniteCopy(canary, 'canary');
-  const b = sortedFiniteCopy(baseline, 'baseline');
+  return hodgesLehmannShiftSorted(sortedFiniteCopy(canary, 'canary'), sortedFiniteCopy(baseline, 'baseline'));
+}
+
+/**
+ * hodgesLehmannShift of two samples already sorted ascending, finite and non-empty (as
+ * sortedFiniteCopy returns them), so a caller that also ranks them sorts each only once.
+ */
+export function hodgesLehmannShiftSorted(a: Float64Array, b: Float64Array): number {
   const total = a.length * b.length;
   const upper = Math.floor(total / 2);
   const high = kthPairwiseDifference(a, b, upper);
   if (total % 2 === 1) return high;
-  const low = kthPairwiseDifference(a, b, upper - 1);
+  // The (upper-1)-th is the high one again when it is tied with it, else the largest difference below it.
+  const below = largestPairwiseDifferenceBelow(a, b, high);
+  const low = below.count > upper - 1 ? below.value : high;
   return (low + high) / 2;
 }

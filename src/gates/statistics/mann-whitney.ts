@@ -26,8 +26,14 @@ export interface MannWhitneyResult {
  * holds a non-finite value. O((n1+n2) log(n1+n2)): both samples are sorted once and ranked in one merge.
  */
 export function mannWhitneyU(canary: readonly number[], baseline: readonly number[]): MannWhitneyResult {
-  const a = sortedFiniteCopy(canary, 'canary');
-  const b = sortedFiniteCopy(baseline, 'baseline');
+  return mannWhitneyUSorted(sortedFiniteCopy(canary, 'canary'), sortedFiniteCopy(baseline, 'baseline'));
+}
+
+/**
+ * mannWhitneyU of two samples already sorted ascending, finite and non-empty (as sortedFiniteCopy
+ * returns them), so a caller that also needs their medians or the shift sorts each only once.
+ */
+export function mannWhitneyUSorted(a: Float64Array, b: Float64Array): MannWhitneyResult {
   const n1 = a.length;
   const n2 = b.length;
   const n = n1 + n2;
