@@ -221,48 +221,86 @@ class AccountedExporter<T> implements ItemExporter<T> {
   }
 }
 
+/**
+ * Items handed to a batch processor on the next turn of the event loop, all together, rather than
+ * one by one as they come: when a batch fills, the SDK serialises it to protobuf at once, inside
+ * whatever ended the span or emitted the record, and that is an evaluation round of every open gate.
+ * Items wait at most one turn; flush() hands them over at once (forceFlush, shutdown).
+ */
+class NextTurn<T> {
+  private items: T[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+
+  constructor(private readonly handOver: (item: T) => void) {}
+
+  push(item: T): void {
+    this.items.push(item);
+    this.scheduled ??= setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const items = this.items;
+    this.items = [];
+    for (const item of items) this.handOver(item);
+  }
+}
+
 class AdmittingSpanProcessor implements tracing.SpanProcessor {
+  private readonly pending: NextTurn<tracing.ReadableSpan>;
+
   constructor(
     private readonly inner: tracing.SpanProcessor,
     private readonly queue: ExportQueue,
     private readonly metrics: GateMetrics,
-  ) {}
+  ) {
+    this.pending = new NextTurn((span) => inner.onEnd(span));
+  }
 
   onStart(span: tracing.Span, parentContext: Context): void {
     this.inner.onStart(span, parentContext);
   }
 
   onEnd(span: tracing.ReadableSpan): void {
-    if (this.queue.admit()) this.inner.onEnd(span);
+    if (this.queue.admit()) this.pending.push(span);
     else this.metrics.exportDropped.inc({ signal: 'traces', reason: 'queue_full' });
   }
 
   forceFlush(): Promise<void> {
+    this.pending.flush();
     return this.inner.forceFlush();
   }
 
   shutdown(): Promise<void> {
+    this.pending.flush();
     return this.inner.shutdown();
   }
 }
 
 class AdmittingLogProcessor implements logs.LogRecordProcessor {
+  private readonly pending: NextTurn<{ record: logs.ReadWriteLogRecord; context: Context | undefined }>;
+
   constructor(
     private readonly inner: logs.LogRecordProcessor,
     private readonly queue: ExportQueue,
     private readonly metrics: GateMetrics,
-  ) {}
+  ) {
+    this.pending = new NextTurn(({ record, context }) => inner.onEmit(record, context));
+  }
 
   onEmit(record: logs.ReadWriteLogRecord, context?: Context): void {
-    if (this.queue.admit()) this.inner.onEmit(record, context);
+    if (this.queue.admit()) this.pending.push({ record, context });
     else this.metrics.exportDropped.inc({ signal: 'logs', reason: 'queue_full' });
   }
 
   forceFlush(): Promise<void> {
+    this.pending.flush();
     return this.inner.forceFlush();
   }
 
   shutdown(): Promise<void> {
+    this.pending.flush();
     return this.inner.shutdown();
   }
 }
