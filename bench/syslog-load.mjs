@@ -1,7 +1,7 @@
 // The syslog benchmark: corrgate's syslog receiver against rsyslog, fed the same generated RFC 5424
 // stream over TCP (octet-counted; one connection, then four) and over UDP.
 //
-//   npm run build && node bench/syslog-load.mjs [--quick] [--report FILE]
+//   npm run build && node bench/syslog-load.mjs [--quick] [--report FILE] [--cpu-prof DIR]
 //
 // Both servers run as their own processes for the whole run: corrgate (`dist/cli/main.js serve`, a
 // syslog receiver into a nop exporter) and rsyslogd -n (imtcp + imudp into an omfile, config in
@@ -12,7 +12,9 @@
 // corrgate_receiver_accepted_log_records_total from /metrics; rsyslog's the lines in its output file.
 // Everything is on loopback, bounded in time (under a minute; --quick: a few seconds), and every
 // process started is stopped at the end. --report FILE also writes the figures as a section report
-// for bench/run.mjs (bench/lib/report.mjs), which runs this as its syslog section.
+// for bench/run.mjs (bench/lib/report.mjs), which runs this as its syslog section. --cpu-prof DIR
+// starts corrgate under `node --cpu-prof` (a .cpuprofile in DIR when it stops); the profiler costs
+// corrgate CPU, so such a run's figures are for finding where the time goes, not for comparing.
 
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -33,6 +35,7 @@ const { values: opts } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     report: { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -130,7 +133,9 @@ service:
 `;
   const config = path.join(workDir, 'corrgate.yaml');
   writeFileSync(config, configText);
-  const srv = await startCorrgate({ workDir, metricsPort, configFile: config });
+  const profDir = opts['cpu-prof'] ? path.resolve(opts['cpu-prof']) : undefined;
+  const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const srv = await startCorrgate({ workDir, metricsPort, configFile: config, nodeArgs });
   return {
     name: 'corrgate',
     how: 'corrgate serve',

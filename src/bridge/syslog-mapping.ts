@@ -3,7 +3,7 @@ import type { AnyValue, Attributes, KeyValue } from '../model/attributes.js';
 import { EMPTY_ID } from '../model/ids.js';
 import type { LogRecord } from '../model/log-record.js';
 import type { UnixNanos } from '../model/time.js';
-import type { SyslogField, SyslogMessage } from '../wire/syslog/syslog-message.js';
+import type { StructuredDataElement, SyslogField, SyslogMessage, SyslogOrigin } from '../wire/syslog/syslog-message.js';
 import { syslogSeverityToOtel } from '../wire/syslog/syslog-severity.js';
 
 // A parsed syslog message as an OpenTelemetry log record, following the log data model's syslog
@@ -92,6 +92,22 @@ function syslogResource(hostname: string | undefined, appName: string | undefine
   return resource;
 }
 
+// The parser hands out one SyslogOrigin object per (HOSTNAME, APP-NAME) it has cached: the resource
+// for it is found by the object's identity, which costs less than looking both strings up (a Map
+// compares string keys by their characters). It is the frozen array syslogResource() has for the
+// two names (unless that cache was emptied since; the emitter then groups the two equal arrays by
+// their content).
+const originResources = new WeakMap<SyslogOrigin, Attributes>();
+
+function originResource(origin: SyslogOrigin): Attributes {
+  let resource = originResources.get(origin);
+  if (resource === undefined) {
+    resource = syslogResource(origin.hostname, origin.appName);
+    originResources.set(origin, resource);
+  }
+  return resource;
+}
+
 // Attributes whose values repeat from message to message are made once and shared (the model is
 // read-only): at hundreds of thousands of messages a second, each object not made is garbage not
 // collected.
@@ -116,8 +132,40 @@ function shared<K>(cache: Map<K, KeyValue>, k: K, make: () => KeyValue): KeyValu
   return kv;
 }
 
+/** The attributes of structured data: syslog.sd.<SD-ID>.<name> per parameter, syslog.sd.<SD-ID> for an element without any. */
+function addStructuredData(attributes: KeyValue[], elements: readonly StructuredDataElement[]): void {
+  for (const element of elements) {
+    if (element.params.length > 0) addPairs(attributes, `syslog.sd.${element.id}.`, element.params);
+    // An element without parameters still says something ("[meta]" flags); it is kept as present.
+    else attributes.push({ key: `syslog.sd.${element.id}`, value: { type: 'bool', value: true } });
+  }
+}
+
+// Structured data the parser shares between messages (the same SD text as before, from its cache:
+// those arrays are frozen) maps to the same attributes every time; they are made once per array
+// and shared. Any other structured data is mapped afresh. A WeakMap, so an array the parser drops
+// takes its attributes with it.
+const sharedSdAttributes = new WeakMap<readonly StructuredDataElement[], readonly KeyValue[]>();
+
+function addSharedStructuredData(attributes: KeyValue[], elements: readonly StructuredDataElement[]): void {
+  let cached = sharedSdAttributes.get(elements);
+  if (cached === undefined) {
+    // Only the parser's shared arrays, frozen all the way down, cannot change under the cache.
+    if (!Object.isFrozen(elements)) {
+      addStructuredData(attributes, elements);
+      return;
+    }
+    const made: KeyValue[] = [];
+    addStructuredData(made, elements);
+    for (const kv of made) Object.freeze(kv);
+    cached = Object.freeze(made);
+    sharedSdAttributes.set(elements, cached);
+  }
+  for (let i = 0; i < cached.length; i++) attributes.push(cached[i]!);
+}
+
 export function syslogToLogRecord(msg: SyslogMessage, ctx: SyslogMappingContext): MappedSyslogRecord {
-  const resource = syslogResource(msg.hostname, msg.appName);
+  const resource = msg.origin !== undefined ? originResource(msg.origin) : syslogResource(msg.hostname, msg.appName);
 
   const attributes: KeyValue[] = [shared(FORMAT_ATTRIBUTES, msg.format, () => ({ key: 'syslog.format', value: str(msg.format) }))];
   if (msg.facility !== undefined) attributes.push(FACILITY_ATTRIBUTES[msg.facility] ?? { key: 'syslog.facility', value: int(msg.facility) });
@@ -127,11 +175,7 @@ export function syslogToLogRecord(msg: SyslogMessage, ctx: SyslogMappingContext)
   if (msg.vendor !== undefined) attributes.push({ key: 'syslog.vendor', value: str(msg.vendor) });
   if (msg.mnemonic !== undefined) attributes.push({ key: 'syslog.mnemonic', value: str(msg.mnemonic) });
   if (msg.fields.length > 0) addPairs(attributes, 'syslog.field.', msg.fields);
-  for (const element of msg.structuredData) {
-    if (element.params.length > 0) addPairs(attributes, `syslog.sd.${element.id}.`, element.params);
-    // An element without parameters still says something ("[meta]" flags); it is kept as present.
-    else attributes.push({ key: `syslog.sd.${element.id}`, value: { type: 'bool', value: true } });
-  }
+  if (msg.structuredData.length > 0) addSharedStructuredData(attributes, msg.structuredData);
   const { peerAddress, peerPort } = ctx;
   if (peerAddress !== undefined) attributes.push(shared(peerAddresses, peerAddress, () => ({ key: 'network.peer.address', value: str(peerAddress) })));
   if (peerPort !== undefined) attributes.push(shared(peerPorts, peerPort, () => ({ key: 'network.peer.port', value: int(peerPort) })));

@@ -14,6 +14,16 @@ export interface StructuredDataElement {
   readonly params: readonly SyslogField[];
 }
 
+/**
+ * HOSTNAME and APP-NAME of a message as one object, the same object for every message that came
+ * with the same two: the RFC 5424 parser takes them from a cache (see rfc5424.ts). Whoever keys a
+ * cache on the pair (the mapping's resource) can key it on this object.
+ */
+export interface SyslogOrigin {
+  readonly hostname: string | undefined;
+  readonly appName: string | undefined;
+}
+
 export interface SyslogMessage {
   readonly format: SyslogFormat;
   /** PRI as sent, or undefined when the message had none. */
@@ -25,6 +35,8 @@ export interface SyslogMessage {
   readonly timestamp: UnixNanos | undefined;
   readonly hostname: string | undefined;
   readonly appName: string | undefined;
+  /** hostname and appName as a shared object when the parser had them cached; else undefined. */
+  readonly origin: SyslogOrigin | undefined;
   readonly procId: string | undefined;
   readonly msgId: string | undefined;
   readonly structuredData: readonly StructuredDataElement[];
@@ -74,6 +86,7 @@ export function newSyslogMessage(original: string): SyslogMessageDraft {
     timestamp: undefined,
     hostname: undefined,
     appName: undefined,
+    origin: undefined,
     procId: undefined,
     msgId: undefined,
     structuredData: NO_ELEMENTS,

@@ -8,9 +8,16 @@ import { COLON, SP, UNDERSCORE, isDigit, isUpper } from './text-scan.js';
 
 const JUNOS_SD_PREFIX = 'junos@2636';
 
+const LOWER_J = 0x6a;
+
 /** Whether any SD element carries Juniper's enterprise number. */
 export function hasJunosStructuredData(elements: readonly StructuredDataElement[]): boolean {
-  for (const e of elements) if (e.id.startsWith(JUNOS_SD_PREFIX)) return true;
+  // Asked of every RFC 5424 message: the first letter turns away almost every SD-ID for less
+  // than startsWith costs.
+  for (let i = 0; i < elements.length; i++) {
+    const id = elements[i]!.id;
+    if (id.charCodeAt(0) === LOWER_J && id.startsWith(JUNOS_SD_PREFIX)) return true;
+  }
   return false;
 }
 
